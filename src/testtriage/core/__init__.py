@@ -1,0 +1,1 @@
+"""The pure core: bytes -> records -> events -> findings -> state, with no UI imports."""

@@ -1,0 +1,253 @@
+"""Interpret a run state: which findings fail tests, which are noise, and what failed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from testtriage.core.findings import OVERFLOW_RULE, FindingGroup, Location, Occurrence
+from testtriage.core.records import LEVEL_ERROR
+from testtriage.core.results import BlockKind, TestKey, TestStatus
+from testtriage.core.rules.model import GENERIC_CATEGORIES, Rule, render_template
+from testtriage.core.safety import neutralize
+from testtriage.core.state import FailureInfo, RunState
+
+CATEGORY_LABELS = {
+    "auth": "auth",
+    "fk_timing": "foreign-key",
+    "parse": "parse",
+    "enum": "invalid enum",
+    "constraint": "constraint",
+    "connection": "connection",
+    "timeout": "timeout",
+    "assertion": "assertion",
+    "runtime": "runtime",
+    "unknown": "unknown",
+}
+"""How a category reads in a sentence."""
+
+_TAKEN_DOWN = (TestStatus.FAILED, TestStatus.SKIPPED, TestStatus.ERROR)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A finding as reports show it: numbered, with its tests and whether it blocks."""
+
+    id: str
+    group: FindingGroup
+    title: str
+    fix: str
+    blocking: bool
+    tests: tuple[TestKey, ...]
+    """Failed tests (or setup steps, suites) this finding is the cause of."""
+    affected: tuple[TestKey, ...]
+    """Tests a failed setup step or suite took down with it (skipped or failed)."""
+    related: tuple[str, ...] = ()
+    """Ids of the findings this one is only the surface of (the database error behind it)."""
+
+    @property
+    def rule(self) -> Rule:
+        return self.group.rule
+
+    @property
+    def category(self) -> str:
+        return self.group.rule.category
+
+    @property
+    def severity(self) -> str:
+        return self.group.rule.severity
+
+    @property
+    def count(self) -> int:
+        return self.group.count
+
+    @property
+    def fields(self) -> Mapping[str, str]:
+        return self.group.fields
+
+    @property
+    def first(self) -> Location:
+        return self.group.first
+
+    @property
+    def last(self) -> Location:
+        return self.group.last
+
+    @property
+    def evidence(self) -> tuple[Occurrence, ...]:
+        return self.group.evidence
+
+    @property
+    def label(self) -> str:
+        """The category as a sentence says it ("JSON parse", "foreign-key")."""
+        if self.category == "parse" and "json" in self.rule.id:
+            return "JSON parse"
+        return CATEGORY_LABELS.get(self.category, self.category.replace("_", " "))
+
+    @property
+    def noun(self) -> str:
+        """`warning` when every occurrence was logged below error level, else `error`."""
+        levels = [o.level for o in self.evidence if o.level is not None]
+        if levels and max(levels) < LEVEL_ERROR and not self.blocking:
+            return "warning"
+        return "error"
+
+
+@dataclass(frozen=True, slots=True)
+class FailedTest:
+    """A failed or errored test (or a failed setup step or suite) and the findings behind it."""
+
+    key: TestKey
+    kind: BlockKind
+    message: str
+    findings: tuple[str, ...]
+    status: TestStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """What a run's state means, ready for any front end to show."""
+
+    state: RunState
+    findings: tuple[Finding, ...]
+    """Blocking findings first, then noise, then unknown noise; each group in id order."""
+    failed: tuple[FailedTest, ...]
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.blocking)
+
+    @property
+    def noise(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.blocking)
+
+    def by_id(self, finding_id: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == finding_id), None)
+
+
+def diagnose(state: RunState) -> Diagnosis:
+    """Number the findings, decide which block, and link each failure to its causes."""
+    groups = sorted(state.groups.values(), key=lambda g: g.order)
+    specific_at: set[TestKey] = {
+        key
+        for group in groups
+        if group.rule.category not in GENERIC_CATEGORIES
+        for key in group.linked
+    }
+    visible: list[tuple[FindingGroup, tuple[TestKey, ...]]] = []
+    for group in groups:
+        tests = tuple(group.linked)
+        if group.rule.category in GENERIC_CATEGORIES:
+            # A symptom ("expected 500 to be 200") of a test whose specific cause is known.
+            tests = tuple(key for key in tests if key not in specific_at)
+            if not tests and not group.noise_count and group.linked:
+                continue
+        visible.append((group, tests))
+    ids = {group.fingerprint: f"F{n}" for n, (group, _) in enumerate(visible, 1)}
+    findings = [_finding(state, group, tests, ids[group.fingerprint]) for group, tests in visible]
+    findings = _link_surfaces(findings)
+    findings.sort(key=lambda f: (not f.blocking, f.category == "unknown", int(f.id[1:])))
+    return Diagnosis(state=state, findings=tuple(findings), failed=_failed(state, findings))
+
+
+def _finding(state: RunState, group: FindingGroup, tests: tuple[TestKey, ...], id_: str) -> Finding:
+    fields = dict(group.fields)
+    if group.rule is OVERFLOW_RULE or group.rule.id == OVERFLOW_RULE.id:
+        fields["count"] = str(group.count)
+    blocking = bool(tests) and any(
+        key in state.failures or _failed_test(state, key) for key in tests
+    )
+    affected: list[TestKey] = []
+    for key in tests:
+        info = state.failures.get(key)
+        if info is not None and info.kind in (BlockKind.SUITE, BlockKind.SETUP):
+            affected.extend(_taken_down(state, info))
+    return Finding(
+        id=id_,
+        group=group,
+        title=render_template(group.rule.title, fields),
+        fix=render_template(group.rule.fix, {k: markdown_field(v) for k, v in fields.items()}),
+        blocking=blocking,
+        tests=tests if blocking else (),
+        affected=tuple(dict.fromkeys(affected)),
+    )
+
+
+_MARKDOWN_UNSAFE = str.maketrans({"`": "'", "[": "(", "]": ")", "<": "‹", ">": "›", "\n": " "})
+
+
+def markdown_field(value: str) -> str:
+    """A log-derived value made inert inside the Markdown of a fix (no links, no code breaks)."""
+    return neutralize(value).translate(_MARKDOWN_UNSAFE)
+
+
+def _failed_test(state: RunState, key: TestKey) -> bool:
+    result = state.tests.get(key)
+    return result is not None and (
+        result.status in (TestStatus.FAILED, TestStatus.ERROR) or result.teardown_error
+    )
+
+
+def _taken_down(state: RunState, info: FailureInfo) -> list[TestKey]:
+    """Tests of the suite or file whose setup failed, that did not pass."""
+    scope = info.key.file or info.key.name
+    prefix = info.key.name + " > " if info.key.file and info.key.name else ""
+    return [
+        key
+        for key, result in state.tests.items()
+        if result.status in _TAKEN_DOWN
+        and key != info.key
+        and (key.file == scope or (key.file == info.key.file and key.name.startswith(prefix)))
+    ]
+
+
+def _link_surfaces(findings: list[Finding]) -> list[Finding]:
+    """Point an error that only surfaces another (an auth API wrapping a database error) at the
+    findings of the categories it names."""
+    linked: list[Finding] = []
+    for finding in findings:
+        surface = finding.rule.surface_of
+        if surface:
+            related = tuple(f.id for f in findings if f.category in surface and f is not finding)
+            if related:
+                finding = Finding(
+                    id=finding.id,
+                    group=finding.group,
+                    title=finding.title,
+                    fix=finding.fix,
+                    blocking=finding.blocking,
+                    tests=finding.tests,
+                    affected=finding.affected,
+                    related=related,
+                )
+        linked.append(finding)
+    return linked
+
+
+def _failed(state: RunState, findings: list[Finding]) -> tuple[FailedTest, ...]:
+    causes: dict[TestKey, list[Finding]] = {}
+    for finding in findings:
+        for key in finding.tests:
+            causes.setdefault(key, []).append(finding)
+    failed: list[FailedTest] = []
+    seen: set[TestKey] = set()
+    for key, result in state.tests.items():
+        if not _failed_test(state, key):
+            continue
+        seen.add(key)
+        info = state.failures.get(key)
+        kind = info.kind if info is not None else BlockKind.TEST
+        if result.status is TestStatus.ERROR and kind is BlockKind.TEST:
+            kind = BlockKind.SETUP
+        message = result.message or (info.message if info else "")
+        failed.append(FailedTest(key, kind, message, _ids(causes.get(key, [])), result.status))
+    for key, info in state.failures.items():
+        if key in seen or key in state.tests:
+            continue
+        failed.append(FailedTest(key, info.kind, info.message, _ids(causes.get(key, []))))
+    return tuple(failed)
+
+
+def _ids(findings: list[Finding]) -> tuple[str, ...]:
+    ordered = sorted(findings, key=lambda f: (f.category in GENERIC_CATEGORIES, int(f.id[1:])))
+    return tuple(f.id for f in ordered)

@@ -1,0 +1,402 @@
+"""Turn one line of a source into a record: ANSI stripped for matching, JSON logs normalized."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+MAX_TEXT = 16_384
+"""Characters of a line kept for matching and display; the rest is cut with a visible marker."""
+
+TRUNCATION_MARKER = " …[line truncated by testtriage]"
+"""Appended to a line cut for length, by ingest (bytes) or here (characters)."""
+
+LEVEL_TRACE, LEVEL_DEBUG, LEVEL_INFO, LEVEL_WARN, LEVEL_ERROR, LEVEL_FATAL = 10, 20, 30, 40, 50, 60
+
+LEVEL_NAMES: dict[str, int] = {
+    "trace": LEVEL_TRACE,
+    "verbose": LEVEL_TRACE,
+    "debug": LEVEL_DEBUG,
+    "info": LEVEL_INFO,
+    "information": LEVEL_INFO,
+    "notice": LEVEL_INFO,
+    "log": LEVEL_INFO,
+    "warn": LEVEL_WARN,
+    "warning": LEVEL_WARN,
+    "error": LEVEL_ERROR,
+    "err": LEVEL_ERROR,
+    "exception": LEVEL_ERROR,
+    "fatal": LEVEL_FATAL,
+    "critical": LEVEL_FATAL,
+    "crit": LEVEL_FATAL,
+    "alert": LEVEL_FATAL,
+    "emergency": LEVEL_FATAL,
+    "emerg": LEVEL_FATAL,
+    "panic": LEVEL_FATAL,
+}
+"""String levels of winston, structlog, Python logging, logback, Serilog and syslog, by rank."""
+
+# CSI (colours, cursor moves), OSC (titles, links, clipboard) and lone two-byte escapes.
+ANSI_RE = re.compile(
+    r"\x1b\[[0-9;:<=>?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[@-Z\\-_]"
+    r"|\x9b[0-9;:<=>?]*[ -/]*[@-~]"
+)
+ANSI_BYTES_RE = re.compile(ANSI_RE.pattern.encode("latin-1"))
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+_LEVEL_KEYS = ("level", "levelname", "severity", "log.level", "lvl", "@l", "Level", "loglevel")
+_TIME_KEYS = ("time", "timestamp", "@timestamp", "ts", "t", "@t", "asctime", "datetime")
+_MESSAGE_KEYS = ("msg", "message", "event", "@m", "@mt", "Message", "text")
+_FALLBACK_MESSAGE_KEYS = ("detail", "description", "error_description", "reason", "title")
+"""Error bodies logged as they are (`{"detail": "..."}`) carry their message under these."""
+_ERROR_KEYS = ("err", "error", "exception", "exc_info", "@x", "Exception", "error.message")
+_ERROR_DETAIL_KEYS = (
+    "code", "detail", "details", "hint", "constraint", "table", "column", "schema", "routine",
+)  # fmt: skip
+MAX_EXTRA_FIELDS = 40
+MAX_FIELD_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """The error object of a structured log line (pino `err`, structlog `exception`, ...)."""
+
+    type: str = ""
+    message: str = ""
+    stack: str = ""
+    code: str = ""
+    detail: str = ""
+    hint: str = ""
+    constraint: str = ""
+    table: str = ""
+    column: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogFields:
+    """A JSON log object, normalized across pino, bunyan, winston, structlog and Python loggers."""
+
+    level: int | None
+    """Rank on pino's scale: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal."""
+    level_name: str
+    time: float | None
+    """Seconds since the epoch."""
+    message: str
+    error: ErrorInfo | None
+    extra: tuple[tuple[str, str], ...] = ()
+    """The other top-level fields, as display strings, bounded in count and length."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One logical entry of a source: a text line, or a JSON log object, with its location."""
+
+    source: str
+    line: int
+    """1-based line number in the source."""
+    raw: str
+    """The decoded line as written, escapes included; never print it unsanitized."""
+    text: str
+    """What rules match: the line without ANSI escapes, or a JSON log's message and error parts."""
+    log: LogFields | None = None
+    prefix: str = ""
+    """Plain text before an embedded JSON object, such as `stderr | ` or a timestamp."""
+    truncated: bool = False
+    level: int | None = field(default=None)
+    """The JSON log's level, or one read off a text line (`ERROR:`, `level=error`), if any."""
+
+    @property
+    def is_json(self) -> bool:
+        return self.log is not None
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal escape sequences so rules see what a person reads."""
+    if "\x1b" not in text and "\x9b" not in text:
+        return text
+    return ANSI_RE.sub("", text)
+
+
+def decode_line(data: bytes) -> str:
+    """Decode one line's bytes: invalid UTF-8 becomes U+FFFD, CR and NUL are made harmless."""
+    text = data.decode("utf-8", "replace")
+    if text.endswith("\r"):
+        text = text[:-1]
+    if "\r" in text:
+        text = text.replace("\r", " ")
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    return text
+
+
+def build_record(source: str, line: int, data: bytes) -> Record:
+    """Build the record of one line (without its newline)."""
+    raw = decode_line(data)
+    truncated = raw.endswith(TRUNCATION_MARKER)
+    if len(raw) > MAX_TEXT:
+        raw = raw[:MAX_TEXT] + TRUNCATION_MARKER
+        truncated = True
+    plain = strip_ansi(raw)
+    brace = plain.find("{")
+    if brace != -1 and not truncated and plain.rstrip().endswith("}"):
+        log = parse_json_log(plain[brace:])
+        if log is not None:
+            return Record(
+                source=source,
+                line=line,
+                raw=raw,
+                text=log_match_text(log),
+                log=log,
+                prefix=plain[:brace],
+                truncated=truncated,
+                level=log.level,
+            )
+    text = _CONTROL_RE.sub(" ", plain) if _CONTROL_RE.search(plain) else plain
+    return Record(
+        source=source, line=line, raw=raw, text=text, truncated=truncated, level=text_level(text)
+    )
+
+
+def parse_json_log(text: str) -> LogFields | None:
+    """Parse a JSON object into log fields, or None when it is not a JSON object."""
+    try:
+        obj = orjson.loads(text)
+    except (orjson.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    return normalize_log(obj)
+
+
+def normalize_log(obj: dict[str, Any]) -> LogFields:
+    """Map the field names of the common JSON loggers onto one shape."""
+    used: set[str] = set()
+    level, level_name = _pick_level(obj, used)
+    when = _pick_time(obj, used)
+    message = _pick_str(obj, _MESSAGE_KEYS, used) or _pick_str(obj, _FALLBACK_MESSAGE_KEYS, used)
+    error = _pick_error(obj, used)
+    if error is None and "stack" in obj and isinstance(obj["stack"], str):
+        error = ErrorInfo(stack=obj["stack"][:4000])
+        used.add("stack")
+    extra: list[tuple[str, str]] = []
+    for key, value in obj.items():
+        if key in used or len(extra) >= MAX_EXTRA_FIELDS:
+            continue
+        extra.append((str(key)[:80], _display(value)))
+    return LogFields(
+        level=level,
+        level_name=level_name,
+        time=when,
+        message=message,
+        error=error,
+        extra=tuple(extra),
+    )
+
+
+def log_match_text(log: LogFields) -> str:
+    """The text rules match for a JSON log: its message, then the error's parts, one per line."""
+    parts = [log.message] if log.message else []
+    err = log.error
+    if err is not None:
+        if err.type and err.message:
+            parts.append(f"{err.type}: {err.message}")
+        elif err.message:
+            parts.append(err.message)
+        elif err.stack:
+            parts.append(err.stack.split("\n", 1)[0])
+        if err.code:
+            parts.append(f"code: {err.code}")
+        if err.detail:
+            parts.append(f"DETAIL: {err.detail}")
+        if err.hint:
+            parts.append(f"HINT: {err.hint}")
+    return "\n".join(parts)
+
+
+_TEXT_LEVEL_RE = re.compile(
+    r"^(?:\S+\s+){0,3}?\[?(?P<a>ERROR|FATAL|CRITICAL|PANIC|WARN(?:ING)?)\]?[:\s]"
+    r"|\blevel=\"?(?P<b>error|fatal|critical|warn(?:ing)?)\b"
+    r"|\[(?P<c>error|fatal|critical|warn(?:ing)?)\s*\]"
+    r"|^(?P<d>[EFW]), \[\d{4}-"
+    r"|^(?P<e>panic): ",
+    re.IGNORECASE,
+)
+_LETTER_LEVELS = {"e": LEVEL_ERROR, "f": LEVEL_FATAL, "w": LEVEL_WARN}
+
+
+def text_level(text: str) -> int | None:
+    """The level a plain log line states, if it states one the common formats use."""
+    if len(text) > 2000:
+        text = text[:2000]
+    match = _TEXT_LEVEL_RE.search(text)
+    if match is None:
+        return None
+    word = next(g for g in match.groups() if g).lower()
+    if word in _LETTER_LEVELS:
+        return _LETTER_LEVELS[word]
+    return LEVEL_NAMES.get(word, LEVEL_ERROR)
+
+
+def _pick_level(obj: dict[str, Any], used: set[str]) -> tuple[int | None, str]:
+    for key in _LEVEL_KEYS:
+        if key not in obj:
+            continue
+        value = obj[key]
+        used.add(key)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            number = int(value)
+            # pino/bunyan use 10..60; some loggers use syslog 0..7 or Python's 10..50 (same scale).
+            return (number if number >= 10 else _syslog_rank(number)), str(value)
+        if isinstance(value, str):
+            rank = LEVEL_NAMES.get(value.strip().lower())
+            if rank is None and value.strip().isdigit():
+                rank = int(value.strip())
+            return rank, value
+        if isinstance(value, dict):  # bunyan-like {"label": "error", "value": 50}
+            label = value.get("label") or value.get("name")
+            if isinstance(label, str):
+                return LEVEL_NAMES.get(label.lower()), label
+    return None, ""
+
+
+def _syslog_rank(number: int) -> int:
+    if number <= 2:
+        return LEVEL_FATAL
+    if number == 3:
+        return LEVEL_ERROR
+    if number == 4:
+        return LEVEL_WARN
+    if number <= 6:
+        return LEVEL_INFO
+    return LEVEL_DEBUG
+
+
+def _pick_time(obj: dict[str, Any], used: set[str]) -> float | None:
+    for key in _TIME_KEYS:
+        if key not in obj:
+            continue
+        value = obj[key]
+        used.add(key)
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            number = float(value)
+            if number > 1e14:  # microseconds or nanoseconds
+                return number / (1e9 if number > 1e17 else 1e6)
+            return number / 1000 if number > 1e11 else number
+        if isinstance(value, str):
+            return _parse_iso(value)
+    return None
+
+
+def _parse_iso(value: str) -> float | None:
+    text = value.strip().replace("Z", "+00:00")
+    if " " in text and "T" not in text:
+        text = text.replace(" ", "T", 1)
+    if "," in text:
+        text = text.replace(",", ".", 1)
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
+
+
+def _pick_str(obj: dict[str, Any], keys: tuple[str, ...], used: set[str]) -> str:
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, str):
+            used.add(key)
+            return value[:MAX_TEXT]
+    return ""
+
+
+def _pick_error(obj: dict[str, Any], used: set[str]) -> ErrorInfo | None:
+    for key in _ERROR_KEYS:
+        if key not in obj:
+            continue
+        value = obj[key]
+        if value is None or value is False or value == "":
+            continue
+        used.add(key)
+        if isinstance(value, str):
+            return _error_from_text(value)
+        if isinstance(value, dict):
+            return _error_from_object(value)
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            return _error_from_object(value[0])  # structlog dict_tracebacks
+        return ErrorInfo(message=_display(value))
+    return None
+
+
+def _error_from_text(value: str) -> ErrorInfo:
+    """An error given as a string: a message, or a whole traceback (structlog `exception`)."""
+    value = value[:MAX_TEXT]
+    if "\n" not in value:
+        return ErrorInfo(message=value)
+    lines = [line for line in value.strip().splitlines() if line.strip()]
+    head = _traceback_head(lines) if lines and lines[0].startswith("Traceback") else lines[0]
+    type_, _, message = head.partition(": ")
+    if not message or " " in type_.strip():
+        return ErrorInfo(message=head, stack=value[:4000])
+    return ErrorInfo(type=type_.strip(), message=message, stack=value[:4000])
+
+
+_EXCEPTION_HEAD_RE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Warning|Violation|Exit)\b.*:")
+
+
+def _traceback_head(lines: list[str]) -> str:
+    """The exception line of a Python traceback: the first `Type: message` line after the last
+    frame, not its last line (psycopg adds `DETAIL:`, pydantic a documentation link)."""
+    last_frame = max(
+        (i for i, line in enumerate(lines) if line.lstrip().startswith("File ")), default=0
+    )
+    for line in lines[last_frame + 1 :]:
+        if _EXCEPTION_HEAD_RE.match(line.strip()):
+            return line.strip()
+    return lines[-1].strip()
+
+
+def _error_from_object(value: dict[str, Any]) -> ErrorInfo:
+    def text(key: str) -> str:
+        item = value.get(key)
+        if item is None:
+            return ""
+        return item[:MAX_TEXT] if isinstance(item, str) else _display(item)
+
+    message = text("message") or text("msg") or text("exc_value") or text("exc_message")
+    type_ = text("type") or text("name") or text("exc_type") or text("class")
+    details = {key: text(key) for key in _ERROR_DETAIL_KEYS}
+    return ErrorInfo(
+        type=type_,
+        message=message,
+        stack=(text("stack") or text("stacktrace") or text("traceback"))[:4000],
+        code=details["code"],
+        detail=details["detail"] or details["details"],
+        hint=details["hint"],
+        constraint=details["constraint"],
+        table=details["table"],
+        column=details["column"],
+    )
+
+
+def _display(value: object) -> str:
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:
+            text = repr(value)
+    if len(text) > MAX_FIELD_CHARS:
+        text = text[:MAX_FIELD_CHARS] + "…"
+    return text

@@ -1,0 +1,1 @@
+"""Rules: declarative TOML packs, their loader, and the matching engine."""

@@ -1,0 +1,142 @@
+"""Find the few lines worth parsing in a block of many, with one linear-time regex pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import re2
+
+from testtriage.core.records import ANSI_BYTES_RE
+
+LEVEL_MARKERS = (
+    # JSON logs at warn level or above, in pino/bunyan numbers or the usual level words.
+    r'"(?:level|severity|levelname|lvl|log\.level|@l|Level)"\s*:\s*(?:[4-6]\d\b|"(?i:warn|warning|error|err|fatal|critical|crit|alert|emerg|emergency|panic)")',
+    # JSON logs carrying an error object or string, whatever their level.
+    r'"(?:err|error|exception|exc_info|@x|stack)"\s*:\s*[{"\[]',
+    # Plain log lines that state a level of error or above, or print an exception.
+    r"\b(?:ERROR|FATAL|CRITICAL|PANIC)\b|\blevel=\"?(?i:error|fatal|critical)|\[(?i:error|fatal|critical)\s*\]",
+    r"^[EF], \[\d{4}-",
+    r"^\s*(?:Uncaught |Unhandled(?: Promise)? Rejection:? )?[A-Z][\w.]*(?:Error|Exception)\b",
+    r"^\s*(?:panic: |Traceback \(most recent call last\)|Caused by:)",
+)  # fmt: skip
+"""Lines that are errors whether or not a rule knows them (so none is hidden)."""
+
+
+def json_tolerant(pattern: str) -> str:
+    """Let a rule pattern also find its text inside a raw JSON string, where `"` is `\\"` and a
+    line break is `\\n`.
+
+    Only quotes outside character classes change; the scan is a superset prefilter, and the
+    exact rule runs again on the decoded record.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            if pattern[i + 1] == "b" and not in_class:
+                # A word boundary right after an escaped newline (`\\nTimeoutError`) is none.
+                out.append(r"(?:\b|\\[nrt])")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            if pattern.startswith("[^]", i) or pattern.startswith("[]", i):
+                out.append(pattern[i : i + 2 + pattern.startswith("[^]", i)])
+                i += 2 + pattern.startswith("[^]", i)
+                continue
+        elif char == '"':
+            out.append(r'\\?"')
+            i += 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def compile_candidates(patterns: Iterable[str]) -> Any:
+    """Compile the union of candidate patterns for block scanning (bytes, multi-line, no groups)."""
+    options = re2.Options()
+    options.never_capture = True
+    options.max_mem = 256 << 20
+    union = "|".join(f"(?:{p})" for p in patterns)
+    return re2.compile(("(?m)" + union).encode(), options)
+
+
+class Block:
+    """One chunk's bytes, with the selected lines handed out in order.
+
+    A block holding ANSI escapes is scanned in a stripped copy (colours split the words rules
+    look for) while records are built from the raw lines, which keep their colours for display.
+    """
+
+    __slots__ = ("_lines", "_raw", "_scan")
+
+    def __init__(self, data: bytes) -> None:
+        self._raw = data
+        if b"\x1b" in data or b"\x9b" in data:
+            self._scan = ANSI_BYTES_RE.sub(b"", data)
+            self._lines: list[bytes] | None = data.split(b"\n")
+        else:
+            self._scan = data
+            self._lines = None
+
+    def line_count(self) -> int:
+        count = self._scan.count(b"\n")
+        return count + (1 if self._scan and not self._scan.endswith(b"\n") else 0)
+
+    def raw_line(self, index: int, start: int, end: int) -> bytes:
+        """The raw bytes of line `index` (0-based in the block), which spans start:end in the scan
+        copy."""
+        if self._lines is None:
+            return self._raw[start:end]
+        return self._lines[index]
+
+    def around(self, index: int, before: int, after: int) -> tuple[list[bytes], list[bytes]]:
+        """Raw lines just before and after line `index`, for evidence context."""
+        lines = self._lines if self._lines is not None else None
+        if lines is None:
+            lines = self._lines = self._raw.split(b"\n")
+        last = len(lines) - (1 if lines and lines[-1] == b"" else 0)
+        return lines[max(0, index - before) : index], lines[
+            index + 1 : min(last, index + 1 + after)
+        ]
+
+    def select(self, regex: Any, wants_dense: Callable[[], bool]) -> Iterator[tuple[int, bytes]]:
+        """Yield (index in block, raw line) for every candidate line, and for every line while
+        `wants_dense()` is true (asked again before each line)."""
+        text = self._scan
+        size = len(text)
+        search = regex._regexp.Match
+        unanchored = re2._Anchor.UNANCHORED
+        pos = 0
+        index = 0
+        while pos < size:
+            if wants_dense():
+                end = text.find(b"\n", pos)
+                if end == -1:
+                    end = size
+                yield index, self.raw_line(index, pos, end)
+                pos = end + 1
+                index += 1
+                continue
+            start = search(unanchored, text, pos, size)[0][0]
+            if start < 0:
+                return
+            line_start = text.rfind(b"\n", pos, start) + 1 or pos
+            if line_start < pos:
+                line_start = pos
+            index += text.count(b"\n", pos, line_start)
+            end = text.find(b"\n", start)
+            if end == -1:
+                end = size
+            yield index, self.raw_line(index, line_start, end)
+            pos = end + 1
+            index += 1

@@ -1,0 +1,106 @@
+"""Drive the pipeline over sources: a whole read for summaries, or a live follow."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+
+from testtriage.core.ingest.chunks import IngestItem, SourceSpec
+from testtriage.core.rules.engine import RuleEngine
+from testtriage.core.rules.loader import RuleConfig, assemble_rules, load_builtin_rules
+from testtriage.core.state import RunPhase, RunState
+from testtriage.core.triage import Triage
+
+FEED_BYTES = 4 << 20
+"""Bytes of input folded into the state at once during a whole read."""
+
+
+def build_engine(config: RuleConfig | None = None) -> RuleEngine:
+    """The rule engine: user rules first, then the built-in packs (minus disabled ones)."""
+    return RuleEngine(assemble_rules(load_builtin_rules(), config or RuleConfig()))
+
+
+class Session:
+    """One run being triaged: the pipeline and the state it folds into."""
+
+    def __init__(
+        self, engine: RuleEngine, specs: Iterable[SourceSpec], *, following: bool = False
+    ) -> None:
+        self.specs = tuple(specs)
+        self.triage = Triage(engine)
+        self.state = RunState.start([spec.name for spec in self.specs], following=following)
+
+    def feed(self, items: Iterable[IngestItem]) -> RunState:
+        for batch in self.triage.feed(items):
+            self.state = self.state.apply(batch)
+        return self.state
+
+    def finish(self) -> RunState:
+        """The input ended: close open failure blocks; an unfinished run becomes 'unknown'."""
+        self.state = self.state.apply(self.triage.finish()).finish_input()
+        return self.state
+
+
+def analyze(
+    session: Session,
+    items: Iterable[IngestItem],
+    progress: Callable[[RunState], None] | None = None,
+) -> RunState:
+    """Read every item to the end and return the final state."""
+    pending: list[IngestItem] = []
+    size = 0
+    for item in items:
+        pending.append(item)
+        size += len(getattr(item, "data", b""))
+        if size >= FEED_BYTES:
+            session.feed(pending)
+            pending, size = [], 0
+            if progress is not None:
+                progress(session.state)
+    session.feed(pending)
+    return session.finish()
+
+
+@dataclass(frozen=True, slots=True)
+class FollowLimits:
+    """When a live follow stops on its own."""
+
+    until_finished: bool = True
+    """Stop once every runner printed its end-of-run marker."""
+    idle_timeout: float | None = None
+    """Stop after this many seconds with no new input."""
+
+
+async def follow(
+    session: Session,
+    batches: AsyncIterator[list[IngestItem]],
+    limits: FollowLimits,
+    on_update: Callable[[RunState], None] | None = None,
+) -> RunState:
+    """Fold live input into the state until the run ends, input stops, or the idle timeout."""
+    iterator = batches.__aiter__()
+    last_input = time.monotonic()
+    try:
+        while True:
+            timeout = None
+            if limits.idle_timeout is not None:
+                timeout = max(0.0, limits.idle_timeout - (time.monotonic() - last_input))
+            try:
+                items = await asyncio.wait_for(iterator.__anext__(), timeout)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                break
+            last_input = time.monotonic()
+            session.feed(items)
+            if on_update is not None:
+                on_update(session.state)
+            if limits.until_finished and session.state.phase is RunPhase.FINISHED:
+                break
+    finally:
+        closer = getattr(iterator, "aclose", None)
+        if closer is not None:
+            await closer()
+    return session.finish()

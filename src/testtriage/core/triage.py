@@ -1,0 +1,316 @@
+"""The pipeline: chunks of bytes in, batches of test events and tagged occurrences out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from testtriage.core.findings import (
+    UNKNOWN_RULE,
+    Location,
+    Occurrence,
+    clip,
+    fingerprint,
+)
+from testtriage.core.ingest.chunks import Chunk, IngestItem, NoticeKind, SourceNotice
+from testtriage.core.records import LEVEL_ERROR, Record, build_record, decode_line, strip_ansi
+from testtriage.core.results import (
+    FailureReported,
+    LineContext,
+    RunEvent,
+    TestReported,
+    Zone,
+)
+from testtriage.core.rules.engine import RuleEngine, RuleMatch
+from testtriage.core.rules.model import GENERIC_CATEGORIES, RecordKind, Rule
+from testtriage.core.runners import RUNNER_MARKERS, RunnerMux
+from testtriage.core.scan import LEVEL_MARKERS, Block, compile_candidates
+from testtriage.core.state import Batch
+
+CONTEXT_LINES = 2
+"""Lines of context kept around each piece of evidence, before and after."""
+ATTACH_WINDOW = 5
+"""How many lines below an error a detail line (Postgres `DETAIL:`) may follow it."""
+
+
+@dataclass(slots=True)
+class _OpenBlock:
+    """The failure block being read in one source, held until it ends so that a specific cause
+    can win over a generic symptom printed in the same failure."""
+
+    context: LineContext
+    occurrences: list[Occurrence] = field(default_factory=list)
+    first_error: Record | None = None
+    message: str = ""
+
+
+@dataclass(slots=True)
+class _SourceScan:
+    """Per-source pipeline state."""
+
+    name: str
+    mux: RunnerMux
+    lines: int = 0
+    bytes: int = 0
+    block: _OpenBlock | None = None
+    last: tuple[list[Occurrence], int] | None = None
+    """Where the latest occurrence sits (its list and index), for attach-rules."""
+
+
+class Triage:
+    """Turns ingest items into batches. One instance per run; feed sources in any interleaving."""
+
+    def __init__(self, engine: RuleEngine) -> None:
+        self.engine = engine
+        self._regex: Any = compile_candidates(
+            [*engine.candidate_patterns(), *RUNNER_MARKERS, *LEVEL_MARKERS]
+        )
+        self._sources: dict[str, _SourceScan] = {}
+
+    def feed(self, items: Iterable[IngestItem]) -> list[Batch]:
+        """Process items in order. A truncation starts a new batch marked `new_run`."""
+        batches: list[Batch] = []
+        events: list[RunEvent] = []
+        out: list[Occurrence] = []
+        notices: list[SourceNotice] = []
+        touched: set[str] = set()
+        new_run = False
+
+        def close() -> None:
+            progress = tuple(
+                (name, self._sources[name].lines, self._sources[name].bytes)
+                for name in sorted(touched)
+            )
+            batch = Batch(tuple(events), tuple(out), tuple(notices), progress, new_run)
+            if batch or batch.new_run:
+                batches.append(batch)
+
+        for item in items:
+            if isinstance(item, Chunk):
+                scan = self._source(item.source)
+                self._chunk(scan, item, events, out)
+                touched.add(item.source)
+                continue
+            if item.kind is NoticeKind.TRUNCATED:
+                self._flush(item.source, events, out)
+                close()
+                events, out, notices, touched = [], [], [], set()
+                new_run = True
+                self._restart(item.source)
+                touched.add(item.source)
+            elif item.kind is NoticeKind.ROTATED:
+                scan = self._source(item.source)
+                self._close_block(scan, out)
+                scan.lines = 0
+            elif item.kind is NoticeKind.EOF:
+                self._flush(item.source, events, out)
+            notices.append(item)
+        close()
+        return batches
+
+    def finish(self) -> Batch:
+        """The input is over: close every open failure block and let parsers wrap up."""
+        events: list[RunEvent] = []
+        out: list[Occurrence] = []
+        for name in list(self._sources):
+            self._flush(name, events, out)
+        progress = tuple((s.name, s.lines, s.bytes) for s in self._sources.values())
+        return Batch(tuple(events), tuple(out), (), progress)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _source(self, name: str) -> _SourceScan:
+        scan = self._sources.get(name)
+        if scan is None:
+            scan = self._sources[name] = _SourceScan(name=name, mux=RunnerMux(name))
+        return scan
+
+    def _restart(self, truncated: str) -> None:
+        """A new run: every source's parser starts over (a rewritten file has a new banner)."""
+        for scan in self._sources.values():
+            scan.mux = RunnerMux(scan.name)
+            scan.block = None
+            scan.last = None
+        scan = self._source(truncated)
+        scan.lines = scan.bytes = 0
+
+    def _flush(self, name: str, events: list[RunEvent], out: list[Occurrence]) -> None:
+        scan = self._sources.get(name)
+        if scan is None:
+            return
+        scan.mux.finish(events)
+        self._close_block(scan, out)
+
+    def _chunk(
+        self, scan: _SourceScan, chunk: Chunk, events: list[RunEvent], out: list[Occurrence]
+    ) -> None:
+        block = Block(chunk.data)
+        mux = scan.mux
+        for index, raw in block.select(self._regex, lambda: mux.dense):
+            record = build_record(scan.name, chunk.first_line + index, raw)
+            before = len(events)
+            context = mux.feed(record, events)
+            self._classify(scan, record, context, events[before:], block, index, out)
+        scan.lines = chunk.first_line - 1 + block.line_count()
+        scan.bytes += len(chunk.data)
+
+    def _classify(
+        self,
+        scan: _SourceScan,
+        record: Record,
+        context: LineContext | None,
+        new_events: list[RunEvent],
+        block: Block,
+        index: int,
+        out: list[Occurrence],
+    ) -> None:
+        open_block = scan.block
+        if open_block is not None and (context is None or context.key != open_block.context.key):
+            self._close_block(scan, out)
+            open_block = None
+        if context is not None and open_block is None:
+            open_block = scan.block = _OpenBlock(context=context)
+        if open_block is not None:
+            for event in new_events:
+                if isinstance(event, FailureReported) and event.message:
+                    open_block.message = event.message
+
+        matched = _message_only(record, new_events)
+        if matched is None:
+            return
+        record = matched
+        kind = (
+            RecordKind.FAILURE
+            if context is not None
+            else (RecordKind.LOG if record.is_json else RecordKind.TEXT)
+        )
+        found = self.engine.match(record, kind)
+        if found is not None and found.rule.attach:
+            self._attach(scan, record, found)
+            return
+        if found is None:
+            in_error = context is not None and context.zone is Zone.ERROR
+            if (
+                in_error
+                and open_block is not None
+                and open_block.first_error is None
+                and record.text.strip()
+            ):
+                open_block.first_error = record
+            if in_error or (record.level or 0) < LEVEL_ERROR:
+                return
+        occurrence = self._occurrence(record, found, context, block, index)
+        target = open_block.occurrences if open_block is not None else out
+        target.append(occurrence)
+        scan.last = (target, len(target) - 1)
+
+    def _occurrence(
+        self,
+        record: Record,
+        found: RuleMatch | None,
+        context: LineContext | None,
+        block: Block,
+        index: int,
+    ) -> Occurrence:
+        rule: Rule = found.rule if found is not None else UNKNOWN_RULE
+        fields = dict(found.fields) if found is not None else {"message": _headline(record)}
+        message = found.matched if found is not None else fields["message"]
+        before, after = block.around(index, CONTEXT_LINES, CONTEXT_LINES)
+        return Occurrence(
+            rule=rule,
+            fields=fields,
+            fingerprint=fingerprint(rule, fields, message),
+            location=Location(record.source, record.line),
+            text=clip(strip_ansi(record.raw)),
+            matched=found.matched if found is not None else "",
+            log=record.log,
+            before=tuple(clip(strip_ansi(decode_line(line)), 400) for line in before),
+            after=tuple(clip(strip_ansi(decode_line(line)), 400) for line in after),
+            context=context,
+            level=record.level,
+        )
+
+    def _attach(self, scan: _SourceScan, record: Record, found: RuleMatch) -> None:
+        if scan.last is None:
+            return
+        target, position = scan.last
+        previous = target[position]
+        near = record.line - previous.location.line <= ATTACH_WINDOW or (
+            previous.context is not None and scan.block is not None
+        )
+        if previous.rule.category != found.rule.category or not near:
+            return
+        fields = dict(previous.fields)
+        for key, value in found.fields.items():
+            fields.setdefault(key, value)
+        self.engine.derive(previous.rule, fields)
+        target[position] = replace(
+            previous, fields=fields, after=(*previous.after, clip(record.text, 400))[:4]
+        )
+
+    def _close_block(self, scan: _SourceScan, out: list[Occurrence]) -> None:
+        open_block = scan.block
+        scan.block = None
+        if open_block is None:
+            return
+        occurrences = open_block.occurrences
+        if any(o.in_failure and o.rule.category not in GENERIC_CATEGORIES for o in occurrences):
+            occurrences = [
+                o
+                for o in occurrences
+                if not (o.in_failure and o.rule.category in GENERIC_CATEGORIES)
+            ]
+        if not any(o.in_failure for o in occurrences):
+            unknown = self._unexplained(open_block)
+            if unknown is not None:
+                occurrences = [*occurrences, unknown]
+        out.extend(occurrences)
+        scan.last = None
+
+    def _unexplained(self, open_block: _OpenBlock) -> Occurrence | None:
+        """A failure no rule explains still becomes a finding, from its first error line."""
+        context = open_block.context
+        if context.zone is not Zone.ERROR:
+            context = replace(context, zone=Zone.ERROR)
+        first = open_block.first_error
+        message = open_block.message or (first.text.strip() if first is not None else "")
+        if not message:
+            message = f"{context.key} failed with no error output"
+        message = message.splitlines()[0][:300] if message else message
+        fields = {"message": message}
+        location = Location(first.source, first.line) if first is not None else Location("", 0)
+        return Occurrence(
+            rule=UNKNOWN_RULE,
+            fields=fields,
+            fingerprint=fingerprint(UNKNOWN_RULE, fields, message),
+            location=location,
+            text=clip(strip_ansi(first.raw)) if first is not None else message,
+            context=context,
+            level=first.level if first is not None else None,
+        )
+
+
+def _message_only(record: Record, new_events: list[RunEvent]) -> Record | None:
+    """A runner's outcome line names a test: rules must see only its error message, if any,
+    never the test's name (a test called "rejects a foreign key violation" is not one)."""
+    for event in new_events:
+        if isinstance(event, TestReported):
+            message = event.result.message
+        elif isinstance(event, FailureReported):
+            message = event.message
+        else:
+            continue
+        if not message:
+            return None
+        return replace(record, text=message)
+    return record
+
+
+def _headline(record: Record) -> str:
+    """The line to title an unknown error with: a JSON log's message and error, or the text."""
+    text = record.text.strip()
+    if record.log is not None:
+        parts = [p for p in text.splitlines() if p.strip()]
+        text = " — ".join(parts[:2]) if parts else record.raw.strip()
+    return text[:300]

@@ -1,0 +1,1 @@
+"""The bundled demo: a realistic run of the seed scenario, replayed live."""

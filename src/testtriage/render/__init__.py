@@ -1,0 +1,1 @@
+"""Turn run state into rich renderables and report texts, shared by the TUI and headless mode."""

@@ -1,0 +1,1 @@
+"""The Textual front end: the live triage app."""
