@@ -1,5 +1,8 @@
-"""Drive a RunnerMux over a file exactly as the scanner does: blocks of whole lines, candidates
-selected by the RE2 union of every marker, every line while the parser reads densely."""
+"""Drive a RunnerMux over bytes exactly as the scanner does, and collect what it reports.
+
+Blocks of whole lines; candidate lines selected by the RE2 union of every runner marker and
+the level markers; every line while the parser reads densely.
+"""
 
 from __future__ import annotations
 

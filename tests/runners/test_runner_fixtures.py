@@ -397,3 +397,41 @@ def test_every_context_names_a_reported_failure(fixture_run: tuple[str, Run]) ->
     _, run = fixture_run
     announced = set(run.failures)
     assert {context.key for context in run.contexts.values()} <= announced
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "duration"),
+    [
+        (
+            "vitest-verbose.log",
+            TestKey("src/components/CourseCard.test.tsx", "CourseCard > renders the title"),
+            38.0,
+        ),
+        ("vitest-minimal.log", TestKey(ANALYSIS, PARSE_TEST), 1204.0),
+        (
+            "jest.log",
+            TestKey(
+                "src/api/__tests__/analysis.test.ts",
+                "analysis router > start > accepts a valid course",
+            ),
+            812.0,
+        ),
+        ("go-test.log", TestKey("", "TestStatusTransitions"), 20.0),
+        (
+            "tap.log",
+            TestKey("test/analysis.test.js", "analysis router > parses the phase 4 model output"),
+            3.9123,
+        ),
+        (
+            "vitest-tap.log",
+            TestKey(ANALYSIS, "Analysis Router (contract) > should return queued for a fresh job"),
+            212.0,
+        ),
+        ("junit-vitest.xml", TestKey(ANALYSIS, STATUS_TEST), 2310.0),
+        ("junit-pytest.xml", TestKey("tests/test_auth.py", "test_login_returns_token"), 21.0),
+        ("mocha.log", TestKey("", "accepts a valid course"), 812.0),
+    ],
+)
+def test_durations_are_read_in_milliseconds(name: str, key: TestKey, duration: float) -> None:
+    result = drive_file(name).results[key]
+    assert result.duration_ms == pytest.approx(duration)

@@ -288,6 +288,23 @@ def test_plain_tap_with_directives_and_bail_out() -> None:
     assert run.finished
 
 
+def test_odd_yaml_values_are_ignored() -> None:
+    run = run_text(
+        """
+        TAP version 13
+        not ok 1 - broken
+          ---
+          duration_ms: soon
+          error: |-
+          ...
+        1..1
+        """
+    )
+    result = run.results[TestKey("", "broken")]
+    assert (result.status, result.duration_ms, result.message) == (TestStatus.FAILED, None, "")
+    assert run.finished
+
+
 def test_tap14_children_before_their_parent_without_comments() -> None:
     run = run_text(
         """

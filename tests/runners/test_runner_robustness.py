@@ -27,6 +27,9 @@ FRAGMENTS = [
     "<?xml ", "<testsuites>", "</testsuites>", "Tests  ", "Test Suites: ", "Tests:       ",
     "1 failed, 2 passed in 0.1s", "{\"level\":50,\"err\":\"x\"}", "\x1b[31m", "\t", "  ", "(",
     ")", "[", "]", "ms", "s", "0", "42", ":", "\"", "'", "&gt;", "\u00a0", "\ufffd",
+    "  duration_ms: ", "  error: |-", "  message: ", "  name: ", "# tests ", "# pass ",
+    "collected 3 items", "E       ", "_ _ _", "-- Captured log call --", "   Duration  ",
+    "Time:        ", "Ran all test suites.", " RERUN  ", " RUN  v1.6.0 /x", "TAP version 14",
 ]  # fmt: skip
 
 

@@ -191,10 +191,10 @@ def test_nothing_is_detected_in_plain_app_logs() -> None:
 
 def test_the_mux_reports_its_runner_and_density() -> None:
     mux = RunnerMux("x.log")
-    assert mux.runner is None and mux.dense is False
+    before = (mux.runner, mux.dense)
     drive((FIXTURES / "pytest-v.log").read_bytes(), mux=mux, finish=False)
-    assert mux.runner == "pytest"
-    assert mux.dense is False
+    assert before == (None, False)
+    assert (mux.runner, mux.dense) == ("pytest", False)
 
 
 def test_totals_replace_each_other_as_the_run_goes() -> None:

@@ -86,11 +86,14 @@ class Finding:
 
     @property
     def noun(self) -> str:
-        """`warning` when every occurrence was logged below error level, else `error`."""
+        """`warning` when the occurrences were logged below error level (or, with no level,
+        the rule calls it a warning), else `error`."""
+        if self.blocking:
+            return "error"
         levels = [o.level for o in self.evidence if o.level is not None]
-        if levels and max(levels) < LEVEL_ERROR and not self.blocking:
-            return "warning"
-        return "error"
+        if levels:
+            return "warning" if max(levels) < LEVEL_ERROR else "error"
+        return "warning" if self.severity == "warning" else "error"
 
 
 @dataclass(frozen=True, slots=True)

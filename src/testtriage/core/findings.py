@@ -151,6 +151,10 @@ class FindingGroup:
         noise = self.noise_count
         if context is not None and context.zone is Zone.ERROR:
             if context.key in linked:
+                # The same failure printed again (a summary line, a `→` line): not counted
+                # twice, but its fuller text is worth keeping while evidence has room.
+                if len(self.evidence) < EVIDENCE_FIRST:
+                    return replace(self, evidence=(*self.evidence, occurrence))
                 return self
             if len(linked) < MAX_LINKED_TESTS:
                 linked = MappingProxyType({**linked, context.key: 1})

@@ -19,6 +19,7 @@ from testtriage.core.results import (
     FailureReported,
     LineContext,
     RunEvent,
+    TestKey,
     TestReported,
     Zone,
 )
@@ -56,6 +57,9 @@ class _SourceScan:
     block: _OpenBlock | None = None
     last: tuple[list[Occurrence], int] | None = None
     """Where the latest occurrence sits (its list and index), for attach-rules."""
+    explained: dict[TestKey, None] = field(default_factory=dict)
+    """Tests whose failure already produced an occurrence (a runner may print one failure
+    twice, as vitest's `→` line and its FAIL block); bounded, oldest forgotten first."""
 
 
 class Triage:
@@ -261,14 +265,16 @@ class Triage:
                 for o in occurrences
                 if not (o.in_failure and o.rule.category in GENERIC_CATEGORIES)
             ]
-        if not any(o.in_failure for o in occurrences):
-            unknown = self._unexplained(open_block)
-            if unknown is not None:
-                occurrences = [*occurrences, unknown]
+        key = open_block.context.key
+        if any(o.in_failure for o in occurrences):
+            _remember(scan.explained, key)
+        elif key not in scan.explained:
+            occurrences = [*occurrences, self._unexplained(open_block)]
+            _remember(scan.explained, key)
         out.extend(occurrences)
         scan.last = None
 
-    def _unexplained(self, open_block: _OpenBlock) -> Occurrence | None:
+    def _unexplained(self, open_block: _OpenBlock) -> Occurrence:
         """A failure no rule explains still becomes a finding, from its first error line."""
         context = open_block.context
         if context.zone is not Zone.ERROR:
@@ -294,6 +300,7 @@ class Triage:
 def _message_only(record: Record, new_events: list[RunEvent]) -> Record | None:
     """A runner's outcome line names a test: rules must see only its error message, if any,
     never the test's name (a test called "rejects a foreign key violation" is not one)."""
+    named = False
     for event in new_events:
         if isinstance(event, TestReported):
             message = event.result.message
@@ -301,10 +308,19 @@ def _message_only(record: Record, new_events: list[RunEvent]) -> Record | None:
             message = event.message
         else:
             continue
-        if not message:
-            return None
-        return replace(record, text=message)
-    return record
+        named = True
+        if message:
+            return replace(record, text=message)
+    return None if named else record
+
+
+MAX_EXPLAINED = 10_000
+
+
+def _remember(explained: dict[TestKey, None], key: TestKey) -> None:
+    explained[key] = None
+    if len(explained) > MAX_EXPLAINED:
+        del explained[next(iter(explained))]
 
 
 def _headline(record: Record) -> str:

@@ -97,13 +97,14 @@ def verdict_of(
 def _next_step(diagnosis: Diagnosis, failing: int) -> str:
     blocking = diagnosis.blocking
     if blocking:
-        first = blocking[0]
-        tests = first.tests[0] if first.tests else None
-        where = f" (breaks {tests})" if tests is not None else ""
-        step = f"Start with {first.id}, {first.title}{where}: see its fix."
+        steps = [f"{f.id} ({f.label}): {f.title}" for f in blocking[:MAX_NAMED_NOISE]]
+        step = "Fix " + "; then ".join(steps) + "."
+        if len(blocking) > MAX_NAMED_NOISE:
+            step += f" {len(blocking) - MAX_NAMED_NOISE} more blocking finding(s) follow."
         if diagnosis.noise:
-            ids = ", ".join(f.id for f in diagnosis.noise[:MAX_NAMED_NOISE])
-            step += f" Leave {ids} for later: no failed test is linked to them."
+            ids = join_words([f.id for f in diagnosis.noise[:MAX_NAMED_NOISE]])
+            more = " (and the other noise)" if len(diagnosis.noise) > MAX_NAMED_NOISE else ""
+            step += f" {ids}{more} can wait: no failed test is linked to them."
         return step
     if failing:
         return "Read the failed tests' output: no error text was captured to explain them."

@@ -1,4 +1,15 @@
-"""Test-runner parsers, and the per-source detection that picks one and feeds it the records."""
+"""Test-runner parsers, and the per-source detection that picks one and feeds it the records.
+
+Conventions every parser keeps:
+- `TestKey.file` is the test file as the runner prints it (empty when the runner prints none:
+  go, mocha, pytest `-q`), and `TestKey.name` the runner's full test name without the file,
+  its parts (suites, classes, then the test) joined with " > ": vitest
+  `suite > test`, jest `describe › test` as `describe > test`, pytest `Class::test[p]` as
+  `Class > test[p]`, go `TestX/sub` as `TestX > sub`.
+- Runners that print counts per file rather than per test (vitest's file lines, pytest's
+  progress characters) send those counts as a running `TotalsReported`; the summary's totals
+  replace it when they come.
+"""
 
 from __future__ import annotations
 
@@ -29,10 +40,6 @@ RUNNER_MARKERS: tuple[str, ...] = tuple(
     dict.fromkeys(marker for parser in PARSERS for marker in parser.MARKERS)
 )
 """Every line any parser needs outside a dense block (RE2, for the candidate scan)."""
-
-_BANNER_STARTS: tuple[str, ...] = tuple(
-    dict.fromkeys(start for parser in PARSERS for start in parser.BANNER_STARTS)
-)
 
 
 class RunnerMux:
@@ -67,12 +74,20 @@ class RunnerMux:
                     if probe.claims(record):
                         return self._start(type(probe), record, out)
                 return None
-            if record.text.lstrip().startswith(_BANNER_STARTS):
-                if active.progressed and active.starts_run(record):
-                    return self._start(type(active), record, out)
-                for probe in self._probes:
-                    if type(probe) is not type(active) and probe.starts_run(record):
-                        return self._start(type(probe), record, out)
+            text = record.text.lstrip()
+            if (
+                active.progressed
+                and text.startswith(active.BANNER_STARTS)
+                and active.starts_run(record)
+            ):
+                return self._start(type(active), record, out)
+            for probe in self._probes:
+                if (
+                    text.startswith(probe.BANNER_STARTS)
+                    and type(probe) is not type(active)
+                    and probe.starts_run(record)
+                ):
+                    return self._start(type(probe), record, out)
         if active is None:
             return None
         return active.feed(record, out)

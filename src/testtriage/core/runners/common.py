@@ -35,7 +35,8 @@ _COUNT_RE = re.compile(r"(\d+) ([a-z][a-z ]*?)(?=,| \||$| \(|\)| in )")
 
 def join_name(parts: list[str] | tuple[str, ...]) -> str:
     """A test's full name from its suites and title, empty parts left out."""
-    return NAME_SEPARATOR.join(part.strip() for part in parts if part and part.strip())
+    stripped = [part.strip() for part in parts]
+    return NAME_SEPARATOR.join(part for part in stripped if part)
 
 
 def duration_ms(text: str) -> float | None:

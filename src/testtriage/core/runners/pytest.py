@@ -59,6 +59,8 @@ def name_from_title(title: str) -> str:
 
 def _clean_nodeid(nodeid: str) -> str:
     """A node id without the reason pytest prints after it (`XPASS id reason`)."""
+    if " " not in nodeid:
+        return nodeid
     depth = 0
     for index, char in enumerate(nodeid):
         if char == "[":
@@ -113,8 +115,7 @@ class PytestParser(RunnerBase):
                 or bool(_STATS.match(separator.group("title")))
             )
         return bool(
-            text.startswith("platform ")
-            and " -- Python " in text
+            (text.startswith("platform ") and " -- Python " in text)
             or _VERBOSE.match(text)
             or _XDIST.match(text)
             or _PROGRESS.match(text)

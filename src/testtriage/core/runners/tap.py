@@ -216,12 +216,12 @@ class TapParser(RunnerBase):
         elif field in ("message", "error") and value:
             message = f"{self._error_name}: {value}" if self._error_name else value
             self.set_message(out, message)
-        elif field in ("duration_ms",) and value:
+        elif field == "duration_ms" and value:
             block = self.block
-            if block is not None:
-                known = self.results.get(block.key)
-                if known is not None and known.duration_ms is None:
-                    self.report(out, block.key, known.status, known.line, duration=float(value))
+            known = self.results.get(block.key) if block is not None else None
+            duration = duration_ms(value + "ms")
+            if known is not None and known.duration_ms is None and duration is not None:
+                self.report(out, known.key, known.status, known.line, duration=duration)
 
 
 def _split_directive(rest: str) -> tuple[str, str, float | None]:

@@ -252,9 +252,13 @@ class VitestParser(RunnerBase):
     @staticmethod
     def _ends_block(record: Record) -> bool:
         text = record.text
-        return record.log is None and (
-            text.startswith("⎯") or bool(_SUMMARY.match(text)) or bool(_BANNER.match(text))
-        )
+        if record.log is not None:
+            return False
+        if text.startswith("⎯"):
+            # A bare rule only separates parts of one error (its `Serialized Error:` and
+            # `Caused by:` chain); the `[n/m]` rule or a section banner ends it.
+            return text.strip("⎯ \t") != ""
+        return bool(_SUMMARY.match(text)) or bool(_BANNER.match(text))
 
     def _in_block(self, record: Record, out: list[RunEvent]) -> LineContext | None:
         text = record.text
@@ -287,7 +291,8 @@ class VitestParser(RunnerBase):
 def _strip_suffixes(body: str) -> tuple[str, float | None]:
     """A tree line's title without vitest's trailing notes, and its duration if printed."""
     duration: float | None = None
-    for _ in range(6):
+    # Every suffix ends in one of these: `ms`, `used`, `(retry x2)`, `[note]`.
+    while body and body[-1] in "s)]d":
         match = _SUFFIX.search(body)
         if match is None:
             break
