@@ -10,6 +10,7 @@ from typing import Any
 import re2
 
 from testtriage.core.records import Record
+from testtriage.core.rules.literals import literal_pattern, required_literals
 from testtriage.core.rules.loader import compile_pattern
 from testtriage.core.rules.model import RecordKind, Rule, render_template
 from testtriage.core.scan import json_tolerant
@@ -69,8 +70,15 @@ class RuleEngine:
         self.by_id = {rule.id: rule for rule in self.rules}
 
     def candidate_patterns(self) -> list[str]:
-        """Patterns for the block scan, tolerant of the escaping inside raw JSON lines."""
-        return [json_tolerant(p) for rule in self.rules for p in rule.patterns]
+        """Patterns for the block scan: the literals each rule pattern cannot match without
+        (a literal alternation scans at grep speed), or the pattern itself, made tolerant of
+        the escaping inside raw JSON lines, when it has no useful literal."""
+        patterns: dict[str, None] = {}
+        for rule in self.rules:
+            for pattern in rule.patterns:
+                need = required_literals(pattern)
+                patterns[literal_pattern(need) if need else json_tolerant(pattern)] = None
+        return list(patterns)
 
     def match(self, record: Record, kind: RecordKind) -> RuleMatch | None:
         """The first rule that matches `record` read as `kind`, or None."""

@@ -1,0 +1,76 @@
+"""Required literals: the prefilter may only ever select more lines than the rule, never fewer."""
+
+from __future__ import annotations
+
+import pytest
+import re2
+
+from testtriage.core.rules.literals import Literal, literal_pattern, required_literals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # A plain run of text is its own requirement.
+        ("violates foreign key constraint", {Literal("violates foreign key constraint", False)}),
+        # Quotes are cut out: raw JSON lines escape them.
+        (
+            r'on table "(?P<t>[^"]+)" violates foreign key',
+            {Literal(" violates foreign key", False)},
+        ),
+        # An alternation needs one literal per branch.
+        (
+            r"(?:insert or update|update or delete) on table",
+            {Literal("insert or update", False), Literal("update or delete", False)},
+        ),
+        # Case-insensitive patterns give case-insensitive literals.
+        ("(?i)invalid login credentials", {Literal("invalid login credentials", True)}),
+        # Optional parts are not required.
+        (r"(?:JWT )?expired token", {Literal("expired token", False)}),
+        # Nothing long enough: the pattern is scanned whole.
+        (r"\d+ms", None),
+        (r"^\s*(?:ok|no)\b", None),
+    ],
+)
+def test_required_literals_are_what_every_match_must_contain(
+    pattern: str, expected: set[Literal] | None
+) -> None:
+    need = required_literals(pattern)
+    if expected is None:
+        if need is not None:
+            # Any answer is acceptable as long as it is sound (checked below); most give None.
+            assert all(len(item.text) >= 4 for item in need)
+        return
+    assert need == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (
+            r'(?:insert or update|update or delete) on table "(?P<t>[^"]+)" violates',
+            'update or delete on table "a" violates',
+        ),
+        (
+            r"(?i)database error (?:creating|saving) new user",
+            "AuthApiError: DATABASE ERROR saving new user",
+        ),
+        (
+            r"Unexpected token (?P<t>.{1,3}) in JSON at position \d+",
+            "Unexpected token < in JSON at position 0",
+        ),
+        (r"\bECONN(?:REFUSED|RESET)\b", "connect ECONNRESET 127.0.0.1:5432"),
+        (
+            r"Key \((?P<c>[^)]+)\)=\((?P<v>[^)]*)\) is not present",
+            "Key (course_id)=(42) is not present",
+        ),
+    ],
+)
+def test_the_literal_prefilter_selects_every_text_the_pattern_matches(
+    pattern: str, text: str
+) -> None:
+    assert re2.search(pattern, text) is not None
+    need = required_literals(pattern)
+    if need is None:
+        return
+    assert re2.search(literal_pattern(need), text) is not None
