@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 
-from testtriage.core.ingest.chunks import IngestItem, SourceSpec
+from testtriage.core.ingest.chunks import IngestItem, NoticeKind, SourceNotice, SourceSpec
 from testtriage.core.rules.engine import RuleEngine
 from testtriage.core.rules.loader import RuleConfig, assemble_rules, load_builtin_rules
-from testtriage.core.state import RunPhase, RunState
+from testtriage.core.runners.reports import ReportError, parse_json_report, sniff_report
+from testtriage.core.state import Batch, RunPhase, RunState
 from testtriage.core.triage import Triage
 
 FEED_BYTES = 4 << 20
@@ -31,6 +33,29 @@ class Session:
         self.specs = tuple(specs)
         self.triage = Triage(engine)
         self.state = RunState.start([spec.name for spec in self.specs], following=following)
+
+    def read_reports(self, specs: Iterable[SourceSpec]) -> list[SourceSpec]:
+        """Read the JSON test reports among `specs` whole; return the specs left to stream.
+
+        A vitest/jest `--json` report is one document, often one huge line: it is parsed as a
+        whole rather than streamed. A report that cannot be read is an error of that source.
+        """
+        streamed: list[SourceSpec] = []
+        for spec in specs:
+            if spec.is_stdin or sniff_report(spec.path) != "jest-json":
+                streamed.append(spec)
+                continue
+            try:
+                events, lines = parse_json_report(spec.path, spec.name)
+            except ReportError as exc:
+                notice = SourceNotice(spec.name, NoticeKind.ERROR, str(exc))
+                self.state = self.state.apply(Batch(notices=(notice,)))
+                continue
+            self.state = self.state.apply(self.triage.feed_report(spec.name, events, lines))
+            size = os.path.getsize(spec.path)
+            ended = SourceNotice(spec.name, NoticeKind.EOF)
+            self.state = self.state.apply(Batch(notices=(ended,), progress=((spec.name, 1, size),)))
+        return streamed
 
     def feed(self, items: Iterable[IngestItem]) -> RunState:
         for batch in self.triage.feed(items):

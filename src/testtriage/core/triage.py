@@ -113,6 +113,20 @@ class Triage:
         close()
         return batches
 
+    def feed_report(
+        self, source: str, events: list[RunEvent], lines: list[tuple[LineContext, str]]
+    ) -> Batch:
+        """A report file read whole (a vitest/jest JSON report): its events, and its failure
+        messages classified like the lines of a failure block."""
+        scan = self._source(source)
+        out: list[Occurrence] = []
+        for context, text in lines:
+            # A JSON report is one document: its failures point at its first line.
+            record = build_record(source, 1, text.encode("utf-8", "replace"))
+            self._classify(scan, record, context, [], None, 0, out)
+        self._close_block(scan, out)
+        return Batch(tuple(events), tuple(out), ())
+
     def finish(self) -> Batch:
         """The input is over: close every open failure block and let parsers wrap up."""
         events: list[RunEvent] = []
@@ -165,7 +179,7 @@ class Triage:
         record: Record,
         context: LineContext | None,
         new_events: list[RunEvent],
-        block: Block,
+        block: Block | None,
         index: int,
         out: list[Occurrence],
     ) -> None:
@@ -214,13 +228,16 @@ class Triage:
         record: Record,
         found: RuleMatch | None,
         context: LineContext | None,
-        block: Block,
+        block: Block | None,
         index: int,
     ) -> Occurrence:
         rule: Rule = found.rule if found is not None else UNKNOWN_RULE
         fields = dict(found.fields) if found is not None else {"message": _headline(record)}
         message = found.matched if found is not None else fields["message"]
-        before, after = block.around(index, CONTEXT_LINES, CONTEXT_LINES)
+        before: list[bytes] = []
+        after: list[bytes] = []
+        if block is not None:
+            before, after = block.around(index, CONTEXT_LINES, CONTEXT_LINES)
         return Occurrence(
             rule=rule,
             fields=fields,

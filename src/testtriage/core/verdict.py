@@ -34,8 +34,12 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def cause_phrase(finding: Finding) -> str:
-    return f"{finding.label} ({finding.id})"
+def cause_phrases(findings: list[Finding]) -> list[str]:
+    """`foreign-key (F1, F2)`: findings of one label named together, in order."""
+    by_label: dict[str, list[str]] = {}
+    for finding in findings:
+        by_label.setdefault(finding.label, []).append(finding.id)
+    return [f"{label} ({', '.join(ids)})" for label, ids in by_label.items()]
 
 
 def noise_phrase(finding: Finding) -> str:
@@ -61,9 +65,7 @@ def verdict_of(
         if not failing:
             subject = "The run fails"
         if blocking:
-            sentences.append(
-                f"{prefix}{subject}: {join_words([cause_phrase(f) for f in blocking])}."
-            )
+            sentences.append(f"{prefix}{subject}: {join_words(cause_phrases(blocking))}.")
         else:
             sentences.append(f"{prefix}{subject} with no error text to explain it.")
     elif counts.total:

@@ -104,12 +104,15 @@ def read_state(
     """Read the sources, whole or live, showing progress on stderr when it is a terminal."""
     status = StatusLine(enabled=sys.stderr.isatty())
     session = Session(engine, specs, following=follow_live)
+    streamed = session.read_reports(specs)
     try:
         if not follow_live:
-            return analyze(session, read_sources(specs, from_end=from_end), status.update)
+            return analyze(session, read_sources(streamed, from_end=from_end), status.update)
+        if not streamed:
+            return session.finish()
         limits = FollowLimits(until_finished=True, idle_timeout=idle_timeout)
         return asyncio.run(
-            follow(session, follow_sources(specs, from_end=from_end), limits, status.update)
+            follow(session, follow_sources(streamed, from_end=from_end), limits, status.update)
         )
     except KeyboardInterrupt:
         # Report what was read so far: an interrupted follow is the normal way to stop one.

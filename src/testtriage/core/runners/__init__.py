@@ -21,7 +21,10 @@ from testtriage.core.runners.jest import JestParser
 from testtriage.core.runners.junit import JUnitParser
 from testtriage.core.runners.mocha import MochaParser
 from testtriage.core.runners.pytest import PytestParser
+from testtriage.core.runners.rspec import RspecParser
+from testtriage.core.runners.surefire import SurefireParser
 from testtriage.core.runners.tap import TapParser
+from testtriage.core.runners.unittest import UnittestParser
 from testtriage.core.runners.vitest import VitestParser
 
 PARSERS: tuple[type[RunnerBase], ...] = (
@@ -31,6 +34,9 @@ PARSERS: tuple[type[RunnerBase], ...] = (
     GoTestParser,
     TapParser,
     JUnitParser,
+    SurefireParser,
+    UnittestParser,
+    RspecParser,
     MochaParser,
 )
 """In detection order: the first whose `claims` accepts a record wins. Mocha comes last, as its
