@@ -70,12 +70,21 @@ def check_claim(diagnosis: Diagnosis, claim: str) -> ClaimCheck:
     label = matching[0].label if matching else category.replace("_", " ")
     if blocking:
         verdict = ClaimVerdict.SUPPORTED
-        tests = sum(len(f.tests) + len(f.affected) for f in blocking)
+        # A failed setup step counts as the tests it took down, not as one more test.
+        tests = len({key for f in blocking for key in (f.affected or f.tests)})
         reason = (
             f"{label.capitalize()} errors fail tests: {_list(blocking)} "
             f"{'is' if len(blocking) == 1 else 'are'} linked to {_tests(tests)}."
         )
-        others = [f for f in diagnosis.blocking if f.category != category]
+        surfaces = [f for f in blocking if f.related]
+        for surface in surfaces:
+            behind = [f for f in diagnosis.findings if f.id in surface.related]
+            reason += (
+                f" But {surface.id} only surfaces {_list(behind)}: the cause is there, "
+                "not in the credentials."
+            )
+        hidden = {r for f in surfaces for r in f.related}
+        others = [f for f in diagnosis.blocking if f.category != category and f.id not in hidden]
         if others:
             reason += f" Other failures: {_list(others)}."
     elif matching:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from testtriage.core.findings import OVERFLOW_RULE, FindingGroup, Location, Occurrence
 from testtriage.core.records import LEVEL_ERROR
@@ -204,27 +204,48 @@ def _taken_down(state: RunState, info: FailureInfo) -> list[TestKey]:
     ]
 
 
+SURFACE_WINDOW = 300
+"""Lines within which a database error and the auth error wrapping it are linked."""
+
+
 def _link_surfaces(findings: list[Finding]) -> list[Finding]:
     """Point an error that only surfaces another (an auth API wrapping a database error) at the
-    findings of the categories it names."""
+    findings of the categories it names, logged near it. When the surface fails tests, the
+    error behind it is their cause too: it is blocking, not noise."""
+    related: dict[str, tuple[str, ...]] = {}
+    for finding in findings:
+        if not finding.rule.surface_of:
+            continue
+        ids = tuple(
+            other.id
+            for other in findings
+            if other is not finding
+            and other.category in finding.rule.surface_of
+            and _near(other.first, finding.first)
+        )
+        if ids:
+            related[finding.id] = ids
+    causes: dict[str, Finding] = {}
+    for finding in findings:
+        if finding.blocking:
+            for cause_id in related.get(finding.id, ()):
+                causes[cause_id] = finding
     linked: list[Finding] = []
     for finding in findings:
-        surface = finding.rule.surface_of
-        if surface:
-            related = tuple(f.id for f in findings if f.category in surface and f is not finding)
-            if related:
-                finding = Finding(
-                    id=finding.id,
-                    group=finding.group,
-                    title=finding.title,
-                    fix=finding.fix,
-                    blocking=finding.blocking,
-                    tests=finding.tests,
-                    affected=finding.affected,
-                    related=related,
-                )
-        linked.append(finding)
+        surface = causes.get(finding.id)
+        if surface is not None:
+            finding = replace(
+                finding,
+                blocking=True,
+                tests=tuple(dict.fromkeys((*finding.tests, *surface.tests))),
+                affected=tuple(dict.fromkeys((*finding.affected, *surface.affected))),
+            )
+        linked.append(replace(finding, related=related.get(finding.id, ())))
     return linked
+
+
+def _near(a: Location, b: Location) -> bool:
+    return a.source == b.source and abs(a.line - b.line) <= SURFACE_WINDOW
 
 
 def _failed(state: RunState, findings: list[Finding]) -> tuple[FailedTest, ...]:

@@ -151,11 +151,9 @@ class FindingGroup:
         noise = self.noise_count
         if context is not None and context.zone is Zone.ERROR:
             if context.key in linked:
-                # The same failure printed again (a summary line, a `→` line): not counted
-                # twice, but its fuller text is worth keeping while evidence has room.
-                if len(self.evidence) < EVIDENCE_FIRST:
-                    return replace(self, evidence=(*self.evidence, occurrence))
-                return self
+                # The same failure printed again (a `→` line, then its FAIL block): counted
+                # once, shown once, by the occurrence that extracted most.
+                return self._better_evidence(occurrence)
             if len(linked) < MAX_LINKED_TESTS:
                 linked = MappingProxyType({**linked, context.key: 1})
             linked_total += 1
@@ -185,6 +183,24 @@ class FindingGroup:
             captured_in=captured,
             noise_count=noise,
         )
+
+    def _better_evidence(self, occurrence: Occurrence) -> FindingGroup:
+        key = occurrence.context.key if occurrence.context is not None else None
+        for index, kept in enumerate(self.evidence):
+            if kept.context is None or kept.context.key != key:
+                continue
+            if _informative(occurrence) <= _informative(kept):
+                return self
+            evidence = (*self.evidence[:index], occurrence, *self.evidence[index + 1 :])
+            fields = MappingProxyType({**occurrence.fields, **self.fields})
+            return replace(self, evidence=evidence, fields=fields)
+        return self
+
+
+def _informative(occurrence: Occurrence) -> int:
+    """How much an occurrence tells: the fields it extracted (on a tie the first one printed
+    stays: the error itself usually comes before the runner's summary repeats it)."""
+    return len(occurrence.fields)
 
 
 def clip(text: str, limit: int = MAX_EVIDENCE_CHARS) -> str:

@@ -251,9 +251,13 @@ class LogReader:
             offset += len(data)
             whole = splitter.feed(data)
             if whole:
-                parts = whole.split(b"\n")
-                parts.pop()
-                out.extend(parts[: count - len(out)])
+                need = count - len(out)
+                parts = whole.split(b"\n", need)  # split no further than the lines wanted
+                if len(parts) > need:
+                    del parts[need:]
+                else:
+                    parts.pop()  # what follows the block's last newline: nothing
+                out.extend(parts)
             block = min(block * 2, _MAX_READ_BLOCK)
         return out
 

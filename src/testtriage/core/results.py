@@ -49,7 +49,9 @@ class TestKey:
     name: str
 
     def __str__(self) -> str:
-        return f"{self.file} > {self.name}" if self.file else self.name
+        if self.file and self.name:
+            return f"{self.file} > {self.name}"
+        return self.file or self.name
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from testtriage.core.runners.reports import ReportError, parse_json_report, snif
 from testtriage.core.state import Batch, RunPhase, RunState
 from testtriage.core.triage import Triage
 
-FEED_BYTES = 4 << 20
+FEED_BYTES = 1 << 20
 """Bytes of input folded into the state at once during a whole read."""
 
 

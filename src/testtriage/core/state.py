@@ -245,7 +245,7 @@ def _noticed(status: SourceStatus | None, notice: SourceNotice) -> SourceStatus:
     if kind is NoticeKind.EOF:
         return replace(status, status="ended")
     if kind in (NoticeKind.OPENED, NoticeKind.ROTATED, NoticeKind.TRUNCATED):
-        return replace(status, status="reading", message=notice.message)
+        return replace(status, status="reading", message="")
     return replace(status, message=notice.message)
 
 
@@ -269,7 +269,11 @@ def _fold_event(
         if known_failure is not None and known_failure.kind is not BlockKind.TEST:
             kind = known_failure.kind if event.kind is BlockKind.TEST else event.kind
         failures[event.key] = FailureInfo(event.key, kind, event.source, event.line, message)
-        if event.key in tests and message and not tests[event.key].message:
+        if (
+            event.key in tests
+            and message
+            and (not tests[event.key].message or message.startswith(tests[event.key].message))
+        ):
             tests[event.key] = replace(tests[event.key], message=message)
     elif isinstance(event, TotalsReported):
         totals[event.source] = event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -198,6 +199,8 @@ class Triage:
         if matched is None:
             return
         record = matched
+        if context is not None and _CODE_LINE.match(record.text):
+            return  # a code frame quotes source code: `throw new Error("...")` is not the error
         kind = (
             RecordKind.FAILURE
             if context is not None
@@ -275,13 +278,7 @@ class Triage:
         scan.block = None
         if open_block is None:
             return
-        occurrences = open_block.occurrences
-        if any(o.in_failure and o.rule.category not in GENERIC_CATEGORIES for o in occurrences):
-            occurrences = [
-                o
-                for o in occurrences
-                if not (o.in_failure and o.rule.category in GENERIC_CATEGORIES)
-            ]
+        occurrences = _causes_of_one_failure(open_block.occurrences)
         key = open_block.context.key
         if any(o.in_failure for o in occurrences):
             _remember(scan.explained, key)
@@ -326,12 +323,37 @@ def _message_only(record: Record, new_events: list[RunEvent]) -> Record | None:
         else:
             continue
         named = True
-        if message:
+        # Only a message the line itself prints: a runner may repeat an earlier error when it
+        # reports the test again (pytest's `PASSED` line of a test that errored at teardown).
+        if message and message in record.text:
             return replace(record, text=message)
     return None if named else record
 
 
 MAX_EXPLAINED = 10_000
+
+_CODE_LINE = re.compile(r"^\s*(?:>\s*)?\d+\s*\|(?!\s*\^)|^\s*\|\s*\^|^>\s{2,}\S")
+"""Code frames in failures: vitest/jest `  86| code` and `> 88 | code`, pytest's `>   code`."""
+
+
+def _causes_of_one_failure(occurrences: list[Occurrence]) -> list[Occurrence]:
+    """One failure prints its error several ways (the message, a `Caused by:`, the crash line
+    naming only the exception class): keep one cause per category, the most informative, and
+    drop generic symptoms when a specific cause is there."""
+    failure = [o for o in occurrences if o.in_failure]
+    if not failure:
+        return occurrences
+    specific = any(o.rule.category not in GENERIC_CATEGORIES for o in failure)
+    best: dict[str, Occurrence] = {}
+    for occurrence in failure:
+        category = occurrence.rule.category
+        if specific and category in GENERIC_CATEGORIES:
+            continue
+        known = best.get(category)
+        if known is None or len(occurrence.fields) > len(known.fields):
+            best[category] = occurrence
+    kept = {id(o) for o in best.values()}
+    return [o for o in occurrences if not o.in_failure or id(o) in kept]
 
 
 def _remember(explained: dict[TestKey, None], key: TestKey) -> None:

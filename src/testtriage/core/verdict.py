@@ -72,6 +72,8 @@ def verdict_of(
         sentences.append(f"{prefix}all {plural(counts.total, 'test')} pass.")
     elif diagnosis.state.lines:
         sentences.append(f"{prefix}no test results found.")
+    elif unreadable(diagnosis):
+        sentences.append(f"Nothing could be read: {'; '.join(unreadable(diagnosis))}.")
     else:
         sentences.append("Nothing read yet.")
 
@@ -96,6 +98,15 @@ def verdict_of(
     )
 
 
+def unreadable(diagnosis: Diagnosis) -> list[str]:
+    """The sources that could not be read, each with why."""
+    return [
+        f"{status.name}: {status.message or status.status}"
+        for status in diagnosis.state.sources.values()
+        if status.status in ("error", "binary")
+    ]
+
+
 def _next_step(diagnosis: Diagnosis, failing: int) -> str:
     blocking = diagnosis.blocking
     if blocking:
@@ -110,6 +121,8 @@ def _next_step(diagnosis: Diagnosis, failing: int) -> str:
         return step
     if failing:
         return "Read the failed tests' output: no error text was captured to explain them."
+    if not diagnosis.state.lines and unreadable(diagnosis):
+        return "Check the paths given: no source could be read."
     if diagnosis.noise:
         return "Nothing blocks the run; the logged errors are worth a look when there is time."
     return "Nothing to do: the run is clean."

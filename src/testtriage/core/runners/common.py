@@ -69,6 +69,10 @@ def indent_of(text: str) -> int:
     return len(head) + 3 * head.count("\t")
 
 
+_TYPE_ONLY = re.compile(r"^[\w.$]+:$")
+"""A first error line that names only the error's type; the next line says what happened."""
+
+
 def first_line(text: str, limit: int = 500) -> str:
     """The first non-blank line of a message, trimmed, bounded in length."""
     for line in text.splitlines():
@@ -242,11 +246,16 @@ class RunnerBase(RunnerParser):
         self._announce(out, key, block.kind, line, block.message)
 
     def set_message(self, out: list[RunEvent], message: str) -> None:
-        """The open block's first error line is known: tell the state, once."""
+        """The open block's first error line is known: tell the state, once (twice when the
+        first line named only the error's type, as Prisma's `PrismaClientKnownRequestError:`)."""
         block = self.block
         message = message.strip()[:500]
-        if block is None or block.message or not message:
+        if block is None or not message:
             return
+        if block.message:
+            if not _TYPE_ONLY.match(block.message):
+                return
+            message = f"{block.message} {message}"[:500]
         block.message = message
         for key in block.keys:
             self._announce(out, key, block.kind, block.line, message)
@@ -257,7 +266,7 @@ class RunnerBase(RunnerParser):
         known = self.results.get(key)
         if (
             known is not None
-            and not known.message
+            and (not known.message or _TYPE_ONLY.match(known.message))
             and (known.status is not TestStatus.PASSED or known.teardown_error)
         ):
             self.report(out, key, known.status, known.line, message=message)

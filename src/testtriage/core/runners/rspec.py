@@ -68,6 +68,8 @@ class RspecParser(RunnerBase):
         """Under a bare `Failure/Error:`, the failing expression's source lines, not the error."""
         self._exception_class = ""
         """An exception's class printed alone on its line (`NameError:`), its message next."""
+        self._qualified = ""
+        """That class and its message's first line, to tell as the block's message."""
         self._backtrace_seen = False
 
     def claims(self, record: Record) -> bool:
@@ -212,6 +214,7 @@ class RspecParser(RunnerBase):
         self.open_block(out, [key], kind, line)
         self._code_lines = False
         self._exception_class = ""
+        self._qualified = ""
         self._backtrace_seen = False
 
     def _in_block(self, text: str, out: list[RunEvent]) -> LineContext | None:
@@ -229,6 +232,11 @@ class RspecParser(RunnerBase):
             return None
         if stripped.startswith("#"):
             self._backtrace_seen = True
+            if self._qualified:
+                # The class and its message were printed on two lines: the whole error is told
+                # on the first backtrace line, where no line of the error itself is hidden.
+                self.set_message(out, self._qualified)
+                self._qualified = ""
             return self.context()
         if self._section == "outside" and self._backtrace_seen:
             self._end_outside_block()
@@ -242,7 +250,8 @@ class RspecParser(RunnerBase):
 
     def _message_line(self, stripped: str, out: list[RunEvent]) -> None:
         """Find the block's error among its first lines: the code line after `Failure/Error:`
-        is source, an exception class alone on its line takes the next line as its message."""
+        is source; an exception class alone on its line takes the next line as its message,
+        and the two are told together once the backtrace starts."""
         block = self.block
         if block is None or block.message:
             return
@@ -253,7 +262,8 @@ class RspecParser(RunnerBase):
         if self._code_lines or _GOT_FAILURES.match(stripped):
             return
         if self._exception_class:
-            self.set_message(out, f"{self._exception_class}: {stripped}")
+            if not self._qualified:
+                self._qualified = f"{self._exception_class}: {stripped}"
             return
         exception = _EXCEPTION_CLASS.match(stripped)
         if exception is not None:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from testtriage.core.records import Record
 from testtriage.core.results import BlockKind, LineContext, RunEvent, TestKey, TestStatus
-from testtriage.core.runners.common import RunnerBase, duration_ms
+from testtriage.core.runners.common import RunnerBase, Tally, duration_ms
 
 _LEVEL = re.compile(r"^\[(?:INFO|ERROR|WARNING|WARN|DEBUG)\] ?")
 _RUNNING = re.compile(r"^Running (?P<cls>[\w.$]+)\s*$")
@@ -18,14 +18,13 @@ _TESTS_RUN = re.compile(
     r"(?: --? in (?P<cls>[\w.$]+))?\s*$"
 )
 _TEST_LINE = re.compile(
-    r"^(?P<name>\S.*?) -- Time elapsed: (?P<time>[\d.,]+ ?s) <<< (?P<word>FAILURE|ERROR)!\s*$"
-)
-"""Surefire 3: `com.acme.FooTest.method -- Time elapsed: 0.1 s <<< ERROR!`."""
-_LEGACY_TEST_LINE = re.compile(
-    r"^(?P<method>[^\s(]+)\((?P<cls>[\w.$]+)\) +Time elapsed: (?P<time>[\d.,]+ ?s)(?:ec)? +"
+    r"^(?P<name>\S.*?)(?: -- |  +)Time elapsed: (?P<time>[\d.,]+ ?s(?:ec)?|\(unknown\)) +"
     r"<<< (?P<word>FAILURE|ERROR)!\s*$"
 )
-"""Surefire 2: `method(com.acme.FooTest)  Time elapsed: 0.1 sec  <<< FAILURE!`."""
+"""A failed test: `com.acme.FooTest.method -- Time elapsed: 0.1 s <<< ERROR!` in Surefire 3 (its
+milestone releases print two spaces for ` -- `), `method(com.acme.FooTest)  Time elapsed: 0.1 sec
+<<< FAILURE!` in Surefire 2; the bare class when the class itself failed."""
+_LEGACY_NAME = re.compile(r"^(?P<method>[^\s(.]+)\((?P<cls>[\w$]+(?:\.[\w$]+)+)\)$")
 _SUMMARY_ENTRY = re.compile(
     r"^  (?:Run \d+: )?(?P<cls>[\w$]+)(?P<inherited>>[\w$.]+?)?(?:\.(?P<method>[^\s:»>]+?))?"
     r"(?::\d+)?(?:->\S+)?(?: » (?P<exception>\w+))?(?: (?P<message>\S.*))?\s*$"
@@ -33,10 +32,32 @@ _SUMMARY_ENTRY = re.compile(
 """A Results entry: `  FooTest.method:42 expected: <1> but was: <2>`, `FooTest.method:42 »
 Exception text`, `FooTest>BaseIT.setUp:20 » ...` (failed in an inherited method); under a
 rerun, one `Run N:` line per attempt."""
-_SUMMARY_HEADING = re.compile(r"^(?P<title>Failures|Errors|Flakes|Results):\s*$")
+_SUMMARY_HEADING = re.compile(
+    r"^(?P<title>Results|Failures|Errors|Flakes|Failed tests|Tests in error|Flaked tests) ?:\s*$"
+)
+_SECTIONS = {
+    "Results": "results",
+    "Failures": "failures",
+    "Failed tests": "failures",
+    "Errors": "errors",
+    "Tests in error": "errors",
+    "Flakes": "flakes",
+    "Flaked tests": "flakes",
+}
 _LOG_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\d[T ])?\d\d:\d\d:\d\d[.,]?\d*[ Z+-]")
 """An application log line (Spring Boot, logback): the end of a stack trace printed before."""
 _BUILD_END = re.compile(r"^BUILD (?:SUCCESS|FAILURE)\s*$")
+
+
+def _ends_stack(text: str) -> bool:
+    """A line Surefire prints after a failed test's stack trace (Surefire 2 prints its lines
+    without Maven's level prefix)."""
+    return bool(
+        _RUNNING.match(text)
+        or _TESTS_RUN.match(text)
+        or _TEST_LINE.match(text)
+        or _SUMMARY_HEADING.match(text)
+    )
 
 
 def split_test(name: str, current: str) -> TestKey:
@@ -67,10 +88,10 @@ class SurefireParser(RunnerBase):
     MARKERS: ClassVar[tuple[str, ...]] = (
         r"^(?:\[[A-Z]+\] )?Running [\w.$]+[ \t]*$",
         r"^(?:\[[A-Z]+\] )?Tests run: \d+, Failures: \d+",
-        r"^(?:\[[A-Z]+\] )?\S[^\n]* -- Time elapsed: [^\n]*<<< (?:FAILURE|ERROR)!",
-        r"^(?:\[[A-Z]+\] )?[^\s(]+\([\w.$]+\) +Time elapsed: [^\n]*<<< (?:FAILURE|ERROR)!",
-        r"^(?:\[[A-Z]+\] )?(?:Results|Failures|Errors|Flakes):[ \t]*$",
-        r"^\[[A-Z]+\]   [\w$]+[.>» ]",
+        r"^(?:\[[A-Z]+\] )?\S[^\n]*(?: --|  ) ?Time elapsed: [^\n]*<<< (?:FAILURE|ERROR)!",
+        r"^(?:\[[A-Z]+\] )?(?:Results|Failures|Errors|Flakes|Failed tests|Tests in error"
+        r"|Flaked tests) ?:[ \t]*$",
+        r"^(?:\[[A-Z]+\] )?  (?:Run \d+: |[A-Z][\w$]*(?: » |>\S+:\d+|\.[a-z_$][^\s:]*[ :]))",
         r"^(?:\[[A-Z]+\] )?(?: T E S T S|BUILD (?:SUCCESS|FAILURE))",
         r"^\[INFO\] Scanning for projects",
     )
@@ -80,8 +101,10 @@ class SurefireParser(RunnerBase):
         self._class = ""
         self._section = ""
         """"" while tests run, then the Results' "results", "failures", "errors" or "flakes"."""
-        self._sums = [0, 0, 0, 0]
-        """Passed, failed, skipped and total of the modules whose Results were read."""
+        self._done = Tally(total=0)
+        """The modules whose Results were read."""
+        self._class_failures = 0
+        """Classes of this module that failed as a whole (counted as errors, not tests)."""
 
     def claims(self, record: Record) -> bool:
         if record.log is not None:
@@ -94,7 +117,6 @@ class SurefireParser(RunnerBase):
             or _TESTS_RUN.match(text)
             or (_RUNNING.match(text) and record.text.startswith("[INFO]"))
             or _TEST_LINE.match(text)
-            or _LEGACY_TEST_LINE.match(text)
         )
 
     def starts_run(self, record: Record) -> bool:
@@ -107,7 +129,7 @@ class SurefireParser(RunnerBase):
         prefixed = _LEVEL.match(raw_text) is not None
         text = _LEVEL.sub("", raw_text, count=1)
         if self.block is not None:
-            if not prefixed and not _LOG_LINE.match(raw_text):
+            if not (prefixed or _LOG_LINE.match(raw_text) or _ends_stack(text)):
                 if text.strip():
                     self.set_message(out, text)
                 return self.context()
@@ -134,15 +156,16 @@ class SurefireParser(RunnerBase):
             return None
         test = _TEST_LINE.match(text)
         if test is not None:
-            key = split_test(test.group("name"), self._class)
+            name = test.group("name")
+            legacy = _LEGACY_NAME.match(name)
+            if legacy is not None:
+                key = TestKey(legacy.group("cls"), legacy.group("method"))
+            else:
+                key = split_test(name, self._class)
             return self._failed(key, test.group("time"), line, out)
-        legacy = _LEGACY_TEST_LINE.match(text)
-        if legacy is not None:
-            key = TestKey(legacy.group("cls"), legacy.group("method"))
-            return self._failed(key, legacy.group("time"), line, out)
         heading = _SUMMARY_HEADING.match(text)
         if heading is not None:
-            self._section = heading.group("title").lower()
+            self._section = _SECTIONS[heading.group("title")]
             return None
         if _BUILD_END.match(text) and self.progressed:
             self.finish_run(out, line)
@@ -160,23 +183,28 @@ class SurefireParser(RunnerBase):
 
     def _send_running(self, line: int, out: list[RunEvent]) -> None:
         """The modules done so far, and the classes of this one."""
-        tally, sums = self.tally, self._sums
+        tally, done = self.tally, self._done
         self.send_totals(
             out,
             line,
-            passed=sums[0] + tally.passed,
-            failed=sums[1] + tally.failed,
-            skipped=sums[2] + tally.skipped,
-            total=sums[3] + (tally.total or 0),
+            passed=done.passed + tally.passed,
+            failed=done.failed + tally.failed,
+            skipped=done.skipped + tally.skipped,
+            errors=done.errors,
+            total=(done.total or 0) + (tally.total or 0),
         )
 
     def _failed(self, key: TestKey, time: str, line: int, out: list[RunEvent]) -> LineContext:
         """A failed test (or class) whose exception and stack trace follow."""
         if key.name:
-            self.report(out, key, TestStatus.FAILED, line, duration=duration_ms(time))
+            # Older versions print the locale's decimal comma and `sec`.
+            seconds = time.replace(",", ".").replace("sec", "s")
+            duration = duration_ms(seconds) if time[:1].isdigit() else None
+            self.report(out, key, TestStatus.FAILED, line, duration=duration)
             self.open_block(out, [key], BlockKind.TEST, line)
         else:
             # The class itself failed: a `@BeforeAll`, its Spring context, its construction.
+            self._class_failures += 1
             self.open_block(out, [key], BlockKind.SETUP, line)
         context = self.context()
         assert context is not None
@@ -187,7 +215,7 @@ class SurefireParser(RunnerBase):
     def _results_line(self, text: str, line: int, out: list[RunEvent]) -> LineContext | None:
         heading = _SUMMARY_HEADING.match(text)
         if heading is not None:
-            self._section = heading.group("title").lower()
+            self._section = _SECTIONS[heading.group("title")]
             return None
         tests_run = _TESTS_RUN.match(text)
         if tests_run is not None and not tests_run.group("timed"):
@@ -202,9 +230,12 @@ class SurefireParser(RunnerBase):
         key = self._resolve(entry.group("cls"), method)
         message = entry.group("message") or ""
         if entry.group("exception"):
-            message = f"{entry.group('exception')}: {message}".rstrip(": ")
+            message = f"{entry.group('exception')} {message}".rstrip()
         seen = self.blocks_seen.get(key)
         kind = seen[0] if seen is not None else BlockKind.TEST
+        if seen is not None and seen[1]:
+            # The entry's message is cut to fit a line: the block's own one is whole.
+            message = seen[1]
         if key.name and self.status_of(key) is not TestStatus.FAILED:
             self.report(out, key, TestStatus.FAILED, line, message=message)
         context = self.mark_failure(out, key, kind, line, message)
@@ -216,8 +247,7 @@ class SurefireParser(RunnerBase):
         of_class = [
             key
             for key in self.blocks_seen
-            if key.file.rpartition(".")[2] == simple_class
-            or key.file.endswith("$" + simple_class)
+            if key.file.rpartition(".")[2] == simple_class or key.file.endswith("$" + simple_class)
         ]
         for key in reversed(of_class):
             if key.name == method or (method and key.name.startswith((method + "(", method + "["))):
@@ -227,15 +257,22 @@ class SurefireParser(RunnerBase):
         return TestKey(simple_class, method)
 
     def _module_totals(self, tests_run: re.Match[str], line: int, out: list[RunEvent]) -> None:
+        """A module's Results total. Surefire counts a class that failed as a whole as one test
+        in error; here it is an error outside any test, as pytest counts a failed setup."""
         run = int(tests_run.group("run"))
-        failed = int(tests_run.group("failures")) + int(tests_run.group("errors"))
+        errors = int(tests_run.group("errors"))
+        in_classes = min(errors, self._class_failures)
+        failed = int(tests_run.group("failures")) + errors - in_classes
         skipped = int(tests_run.group("skipped"))
-        sums = self._sums
-        sums[0] += max(0, run - failed - skipped)
-        sums[1] += failed
-        sums[2] += skipped
-        sums[3] += run
-        self.send_totals(out, line, passed=sums[0], failed=sums[1], skipped=sums[2], total=sums[3])
-        self.tally = type(self.tally)()
+        self._done.add(
+            passed=max(0, run - failed - skipped - in_classes),
+            failed=failed,
+            skipped=skipped,
+            errors=in_classes,
+        )
+        self._done.total = (self._done.total or 0) + run
+        self.tally = Tally()
+        self._class_failures = 0
+        self._send_running(line, out)
         self._section = ""
         self.finish_run(out, line)

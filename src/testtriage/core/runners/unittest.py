@@ -146,7 +146,6 @@ class UnittestParser(RunnerBase):
             return self._open(header, record.line, out)
         if self.block is not None:
             return self._in_block(text, out)
-        self.dense = False
         ran = _RAN.match(text)
         if ran is not None:
             self._ran = int(ran.group("count"))

@@ -1,0 +1,147 @@
+"""The list of findings: one row per finding, updated in place as the run grows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.events import Resize
+from textual.widgets import DataTable
+
+from testtriage.core.diagnosis import Finding
+from testtriage.render.common import CATEGORY_STYLE
+from testtriage.render.panes import clean, display_name, marker
+from testtriage.tui.widgets.table_fit import fit_columns
+
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("id", "", 4),
+    ("category", "category", 10),
+    ("title", "finding", 30),
+    ("count", "count", 5),
+    ("tests", "breaks", 10),
+)
+"""Key, label and width of each column; the title takes whatever width is left."""
+
+
+class FindingsTable(DataTable[Text]):
+    """Findings, blocking first. Rows are keyed by fingerprint so they update in place: the
+    selection stays on its finding while counts grow and rows move."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self.border_title = "Findings"
+        self._shown: dict[str, tuple[str, ...]] = {}
+        """Fingerprint -> the plain text of its cells, to touch only the cells that changed."""
+        self.pinned = False
+        """The user chose a row: the cursor stays on its finding. Until then it stays on top,
+        on the finding that matters most so far."""
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.add_column(Text(label, style="bold"), key=key, width=width)
+
+    @property
+    def selected_key(self) -> str | None:
+        """The fingerprint of the finding under the cursor."""
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value
+
+    def show(self, findings: Sequence[Finding]) -> None:
+        """Make the rows match `findings`, in their order, changing only what changed."""
+        selected = self.selected_key
+        wanted = {finding.group.fingerprint: finding for finding in findings}
+        for key in [key for key in self._shown if key not in wanted]:
+            self.remove_row(key)
+            del self._shown[key]
+        for key, finding in wanted.items():
+            cells = _cells(finding)
+            plain = tuple(cell.plain + str(cell.style) for cell in cells)
+            known = self._shown.get(key)
+            if known is None:
+                self.add_row(*cells, key=key)
+            elif known != plain:
+                for (column, _, _), cell, old, new in zip(
+                    COLUMNS, cells, known, plain, strict=True
+                ):
+                    if old != new:
+                        self.update_cell(key, column, cell)
+            self._shown[key] = plain
+        order = {key: index for index, key in enumerate(wanted)}
+        current = [row.key.value for row in self.ordered_rows]
+        if current != list(wanted):
+            self._reorder(order)
+        if not self.pinned:
+            if self.row_count and self.cursor_row != 0:
+                self.move_cursor(row=0, scroll=True)
+        elif selected in order:
+            index = self.get_row_index(selected)
+            if index != self.cursor_row:
+                self.move_cursor(row=index, scroll=True)
+
+    def _reorder(self, order: dict[str, int]) -> None:
+        ids = {self.get_cell(key, "id").plain: index for key, index in order.items()}
+        self.sort("id", key=lambda cell: ids.get(cell.plain, len(ids)))
+
+    def select(self, fingerprint: str) -> bool:
+        """Put the cursor on a finding (and keep it there); False if it is not shown."""
+        if fingerprint not in self._shown:
+            return False
+        self.pinned = True
+        self.move_cursor(row=self.get_row_index(fingerprint), scroll=True)
+        return True
+
+    # Moving the cursor by hand pins the selection to the chosen finding.
+
+    def action_cursor_up(self) -> None:
+        self.pinned = True
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self.pinned = True
+        super().action_cursor_down()
+
+    def action_page_up(self) -> None:
+        self.pinned = True
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self.pinned = True
+        super().action_page_down()
+
+    def action_scroll_top(self) -> None:
+        self.pinned = True
+        super().action_scroll_top()
+
+    def action_scroll_bottom(self) -> None:
+        self.pinned = True
+        super().action_scroll_bottom()
+
+    def on_click(self) -> None:
+        self.pinned = True
+
+    def on_resize(self, event: Resize) -> None:
+        # The title takes most of the room; wide screens leave some for the test names.
+        tests_share = 0.05 if event.size.width < 110 else 0.3
+        fit_columns(self, event.size.width, {"title": 1.0 - tests_share, "tests": tests_share})
+
+
+def _cells(finding: Finding) -> tuple[Text, ...]:
+    return (
+        Text.assemble(marker(finding), " ", (finding.id, "bold")),
+        Text(finding.category, style=CATEGORY_STYLE.get(finding.category, "cyan")),
+        Text(clean(finding.title, 200), no_wrap=True, overflow="ellipsis"),
+        Text(f"{finding.count}×", justify="right"),
+        _tests_cell(finding),
+    )
+
+
+def _tests_cell(finding: Finding) -> Text:
+    tests = finding.tests
+    if len(tests) == 1:
+        name = display_name(tests[0]).split(" > ")[-1]
+        return Text(clean(name, 80), style="red", no_wrap=True, overflow="ellipsis")
+    if tests:
+        return Text(f"{len(tests)} tests", style="red")
+    return Text("—", style="dim")

@@ -1,0 +1,221 @@
+"""The Tests tab: every test with its outcome, and the detail of the one selected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from testtriage.core.diagnosis import FailedTest
+from testtriage.core.results import TestKey, TestResult
+from testtriage.render.panes import clean, display_name
+from testtriage.tui.messages import RunSnapshot
+from testtriage.tui.widgets.outcomes import duration_text, outcome_card, status_mark, tail
+from testtriage.tui.widgets.table_fit import fit_columns
+
+FILE_WIDTH = 20
+ROWS_PER_PASS = 1_000
+"""Rows added per pass; the rest follow a moment later, so a huge run never freezes the UI."""
+NEXT_PASS = 0.05
+
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("status", "", 1),
+    ("name", "test", 40),
+    ("file", "file", 20),
+    ("duration", "time", 7),
+    ("findings", "cause", 7),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TestRow:
+    """What one row shows: a test, or a failed setup step or suite with no test of its own."""
+
+    __test__ = False
+
+    key: TestKey
+    status: str
+    duration_ms: float | None
+    message: str
+    findings: tuple[str, ...]
+    kind: str = "test"
+
+
+def row_id(key: TestKey) -> str:
+    return f"{key.file}\x1f{key.name}"
+
+
+class TestsTable(DataTable[Text]):
+    """Tests in the order the runner reported them; rows are added as tests finish."""
+
+    __test__ = False
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self.border_title = "Tests"
+        self.rows_by_id: dict[str, TestRow] = {}
+        self._sources: dict[str, tuple[TestResult | FailedTest, tuple[str, ...]]] = {}
+        self._snapshot: RunSnapshot | None = None
+        self._pass_scheduled = False
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.add_column(Text(label, style="bold"), key=key, width=width)
+
+    def show(self, snapshot: RunSnapshot) -> None:
+        if snapshot.state.generation != getattr(self._snapshot, "state", snapshot.state).generation:
+            self.clear()
+            self.rows_by_id.clear()
+            self._sources.clear()
+        self._snapshot = snapshot
+        self._sync()
+
+    def _sync(self) -> None:
+        self._pass_scheduled = False
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        failed = {item.key: item for item in snapshot.diagnosis.failed}
+        budget = ROWS_PER_PASS
+        for key, result in snapshot.state.tests.items():
+            item = failed.get(key)
+            findings = item.findings if item is not None else ()
+            known = self._sources.get(row_id(key))
+            if known is not None and known[0] is result and known[1] == findings:
+                continue
+            if known is None and budget <= 0:
+                self._schedule_pass()
+                return
+            row = TestRow(
+                key,
+                result.status.value,
+                result.duration_ms,
+                result.message or (item.message if item else ""),
+                findings,
+            )
+            budget -= self._put(row, known is None)
+            self._sources[row_id(key)] = (result, findings)
+        for item in snapshot.diagnosis.failed:
+            if item.key in snapshot.state.tests:
+                continue
+            known = self._sources.get(row_id(item.key))
+            if known is not None and known[0] == item:
+                continue
+            row = TestRow(item.key, "error", None, item.message, item.findings, item.kind.value)
+            self._put(row, known is None)
+            self._sources[row_id(item.key)] = (item, item.findings)
+
+    def _put(self, row: TestRow, new: bool) -> int:
+        key = row_id(row.key)
+        self.rows_by_id[key] = row
+        cells = (
+            status_mark(row.status),
+            Text(clean(display_name(row.key), 300), no_wrap=True, overflow="ellipsis"),
+            Text(tail(clean(row.key.file), FILE_WIDTH), style="dim", no_wrap=True),
+            duration_text(row.duration_ms),
+            Text(" ".join(row.findings), style="bold red"),
+        )
+        if new:
+            self.add_row(*cells, key=key)
+            return 1
+        for (column, _, _), cell in zip(COLUMNS, cells, strict=True):
+            self.update_cell(key, column, cell)
+        return 0
+
+    def _schedule_pass(self) -> None:
+        if not self._pass_scheduled:
+            self._pass_scheduled = True
+            self.set_timer(NEXT_PASS, self._sync)
+
+    @property
+    def selected(self) -> TestRow | None:
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return self.rows_by_id.get(row_key.value or "")
+
+    def first_failure(self) -> int | None:
+        for index, row in enumerate(self.ordered_rows):
+            test = self.rows_by_id.get(row.key.value or "")
+            if test is not None and test.status in ("failed", "error"):
+                return index
+        return None
+
+    def on_resize(self, event: Resize) -> None:
+        fit_columns(self, event.size.width, {"name": 1.0})
+
+
+class TestsPane(Horizontal):
+    """The tests table and, beside it, the selected test's failure and its causes."""
+
+    __test__ = False
+
+    @dataclass
+    class FindingRequested(Message):
+        """The user asked to see the finding behind a failed test."""
+
+        finding_id: str
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+        super().__init__(id=id)
+        self._snapshot: RunSnapshot | None = None
+        self._placed = False
+
+    def compose(self) -> ComposeResult:
+        yield TestsTable(id="tests-table")
+        with VerticalScroll(id="test-detail") as detail:
+            detail.border_title = "Selected test"
+            yield Static(Text("No test selected.", style="dim"), id="test-detail-body")
+
+    def show(self, snapshot: RunSnapshot) -> None:
+        """Keep the latest run; the table is brought up to date only while it is visible."""
+        self._snapshot = snapshot
+        if self.is_on_screen:
+            self.sync()
+
+    def sync(self) -> None:
+        if self._snapshot is None:
+            return
+        table = self.query_one(TestsTable)
+        table.show(self._snapshot)
+        if not self._placed and table.row_count:
+            first = table.first_failure()
+            if first is not None:
+                self._placed = True
+                table.move_cursor(row=first)
+                # Once laid out, so that the row is scrolled into view.
+                self.call_after_refresh(table.move_cursor, row=first, scroll=True)
+        self._show_detail(table.selected)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail(self.query_one(TestsTable).selected)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self.query_one(TestsTable).selected
+        if row is not None and row.findings:
+            self.post_message(self.FindingRequested(row.findings[0]))
+
+    def _show_detail(self, row: TestRow | None) -> None:
+        body = self.query_one("#test-detail-body", Static)
+        if row is None or self._snapshot is None:
+            body.update(Text("No test selected.", style="dim"))
+            return
+        diagnosis = self._snapshot.diagnosis
+        findings = [f for f in (diagnosis.by_id(i) for i in row.findings) if f is not None]
+        body.update(
+            outcome_card(
+                row.key,
+                row.status,
+                row.message,
+                findings,
+                duration_ms=row.duration_ms,
+                kind=row.kind,
+            )
+        )
