@@ -164,7 +164,7 @@ class _Translator:
         match = re.compile(r"([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])").match(p, i)
         if match is None:
             raise Untranslatable(f"group syntax {p[self.i : self.i + 4]!r}")
-        on, off, end = match.group(1), match.group(2) or "", match.group(3)
+        on, off, closer = match.group(1), match.group(2) or "", match.group(3)
         unknown = set(on + off) - set("imsU")
         if unknown or "U" in on:
             raise Untranslatable(f"flags {on}-{off}")
@@ -174,7 +174,7 @@ class _Translator:
         if "i" in off:
             fold = False
         self.i = match.end()
-        if end == ")":
+        if closer == ")":
             self.fold = fold  # to the end of the enclosing group
             return
         self.stack.append(self.fold)

@@ -267,7 +267,7 @@ def _pick_level(obj: dict[str, Any], used: set[str]) -> tuple[int | None, str]:
             return (number if number >= 10 else _syslog_rank(number)), str(value)
         if isinstance(value, str):
             rank = LEVEL_NAMES.get(value.strip().lower())
-            if rank is None and value.strip().isdigit():
+            if rank is None and value.strip().isdecimal() and value.isascii():
                 rank = int(value.strip())
             return rank, value
         if isinstance(value, dict):  # bunyan-like {"label": "error", "value": 50}
@@ -353,10 +353,14 @@ def _error_from_text(value: str) -> ErrorInfo:
         return ErrorInfo(message=value)
     lines = [line for line in value.strip().splitlines() if line.strip()]
     head = _traceback_head(lines) if lines and lines[0].startswith("Traceback") else lines[0]
+    # Database drivers put the detail on the line after the error (psycopg's `DETAIL:`).
+    detail = next(
+        (line.strip()[7:].strip() for line in lines if line.strip().startswith("DETAIL:")), ""
+    )
     type_, _, message = head.partition(": ")
     if not message or " " in type_.strip():
-        return ErrorInfo(message=head, stack=value[:4000])
-    return ErrorInfo(type=type_.strip(), message=message, stack=value[:4000])
+        return ErrorInfo(message=head, stack=value[:4000], detail=detail)
+    return ErrorInfo(type=type_.strip(), message=message, stack=value[:4000], detail=detail)
 
 
 _EXCEPTION_HEAD_RE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Warning|Violation|Exit)\b.*:")
@@ -403,8 +407,8 @@ def _display(value: object) -> str:
     else:
         try:
             text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-        except TypeError:
-            text = repr(value)
+        except TypeError:  # too deep, or not serializable: say so rather than recurse
+            text = f"<{type(value).__name__} too deeply nested to show>"
     if len(text) > MAX_FIELD_CHARS:
         text = text[:MAX_FIELD_CHARS] + "…"
     return text

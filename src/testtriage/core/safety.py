@@ -35,7 +35,7 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
                 re.S), f"-----{REDACTED} PRIVATE KEY-----"),
     # JSON Web Tokens (three base64url parts, the first two JSON objects).
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-     f"{REDACTED}:jwt"),
+     "[REDACTED:jwt]"),
     # Credentials in URLs and DSNs: scheme://user:password@host
     (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']+:)[^\s@/\"']+(@)"), rf"\1{REDACTED}\2"),
     # Authorization headers and bearer tokens.
@@ -47,14 +47,14 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"service[_-]?role[_-]?key|session[_-]?token)(?:\"|')?\s*[:=]\s*(?:\"|')?)"
         r"(?!\[REDACTED)[^\s\"',;&}]{3,}"), rf"\1{REDACTED}"),
     # Cloud and service keys with recognizable shapes.
-    (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"), f"{REDACTED}:aws-key"),
+    (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"), "[REDACTED:aws-key]"),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}"),
-     f"{REDACTED}:github-token"),
-    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), f"{REDACTED}:slack-token"),
-    (re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"), f"{REDACTED}:stripe-key"),
-    (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"), f"{REDACTED}:api-key"),
-    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), f"{REDACTED}:google-key"),
-    (re.compile(r"\bsbp_[0-9a-f]{40}\b"), f"{REDACTED}:supabase-token"),
+     "[REDACTED:github-token]"),
+    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), "[REDACTED:slack-token]"),
+    (re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"), "[REDACTED:stripe-key]"),
+    (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"), "[REDACTED:api-key]"),
+    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), "[REDACTED:google-key]"),
+    (re.compile(r"\bsbp_[0-9a-f]{40}\b"), "[REDACTED:supabase-token]"),
 )  # fmt: skip
 _HINTS = re.compile(
     r"(?i)eyJ|://|bearer|token|basic|pass|pwd|secret|key|AKIA|ASIA|AGPA|AIDA|AROA|gh[pousr]_|"

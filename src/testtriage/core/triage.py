@@ -195,12 +195,14 @@ class Triage:
                 if isinstance(event, FailureReported) and event.message:
                     open_block.message = event.message
 
+        if scan.mux.own_line:
+            return
         matched = _message_only(record, new_events)
         if matched is None:
             return
         record = matched
-        if context is not None and _CODE_LINE.match(record.text):
-            return  # a code frame quotes source code: `throw new Error("...")` is not the error
+        if _CODE_LINE.match(record.text) if context is not None else _RAISE_LINE.match(record.text):
+            return  # quoted source code: `throw new Error("...")` is not the error itself
         kind = (
             RecordKind.FAILURE
             if context is not None
@@ -223,6 +225,8 @@ class Triage:
                 return
         occurrence = self._occurrence(record, found, context, block, index)
         target = open_block.occurrences if open_block is not None else out
+        if found is not None and context is None:
+            _absorb_headline(target, occurrence)
         target.append(occurrence)
         scan.last = (target, len(target) - 1)
 
@@ -315,23 +319,58 @@ def _message_only(record: Record, new_events: list[RunEvent]) -> Record | None:
     """A runner's outcome line names a test: rules must see only its error message, if any,
     never the test's name (a test called "rejects a foreign key violation" is not one)."""
     named = False
+    text = record.text.strip()
     for event in new_events:
         if isinstance(event, TestReported):
             message = event.result.message
+            # Only a message this line prints: a runner may repeat an earlier error when it
+            # reports the test again (pytest's `PASSED` line of a test that erred at teardown).
+            fresh = message and text and (message in text or message.endswith(text))
         elif isinstance(event, FailureReported):
+            # A failure reported here, with the error the runner gathered for it (go prints a
+            # test's output before its `--- FAIL`), or completed by this line (`Type:` first).
             message = event.message
+            fresh = bool(message)
         else:
             continue
         named = True
-        # Only a message the line itself prints: a runner may repeat an earlier error when it
-        # reports the test again (pytest's `PASSED` line of a test that errored at teardown).
-        if message and message in record.text:
+        if fresh:
             return replace(record, text=message)
     return None if named else record
 
 
 MAX_EXPLAINED = 10_000
+HEADLINE_WINDOW = 40
+"""Lines a logged error's traceback may span below its message line."""
 
+
+def _absorb_headline(target: list[Occurrence], tagged: Occurrence) -> None:
+    """A logging record is a message line (`ERROR ... Internal Server Error: /api/jobs/`) and
+    the traceback under it: once the traceback's error is tagged, the message line is not a
+    second, unknown error."""
+    for position in range(len(target) - 1, max(-1, len(target) - 4), -1):
+        previous = target[position]
+        distance = tagged.location.line - previous.location.line
+        if previous.location.source != tagged.location.source or distance > HEADLINE_WINDOW:
+            return
+        if previous.rule is UNKNOWN_RULE and previous.context is None and distance > 0:
+            del target[position]
+            return
+
+
+def _bare(occurrence: Occurrence) -> bool:
+    """A line that names only an error's type (`ArgumentError:`); its message is elsewhere."""
+    text = occurrence.text.strip().rstrip(":")
+    return bool(text) and " " not in text and occurrence.text.strip().endswith(":")
+
+
+def _weight(occurrence: Occurrence) -> tuple[int, int]:
+    """Which of two occurrences of one cause says more: extracted fields, then matched text."""
+    return len(occurrence.fields), len(occurrence.matched)
+
+
+_RAISE_LINE = re.compile(r"^\s+(?:raise|throw)\s+(?:new\s+)?[\w.]+\(")
+"""A traceback's quoted source line (`    raise JSONDecodeError(...)`), outside any failure."""
 _CODE_LINE = re.compile(r"^\s*(?:>\s*)?\d+\s*\|(?!\s*\^)|^\s*\|\s*\^|^>\s{2,}\S")
 """Code frames in failures: vitest/jest `  86| code` and `> 88 | code`, pytest's `>   code`."""
 
@@ -344,13 +383,14 @@ def _causes_of_one_failure(occurrences: list[Occurrence]) -> list[Occurrence]:
     if not failure:
         return occurrences
     specific = any(o.rule.category not in GENERIC_CATEGORIES for o in failure)
+    telling = [o for o in failure if not _bare(o)]
     best: dict[str, Occurrence] = {}
-    for occurrence in failure:
+    for occurrence in telling or failure:
         category = occurrence.rule.category
         if specific and category in GENERIC_CATEGORIES:
             continue
         known = best.get(category)
-        if known is None or len(occurrence.fields) > len(known.fields):
+        if known is None or _weight(occurrence) > _weight(known):
             best[category] = occurrence
     kept = {id(o) for o in best.values()}
     return [o for o in occurrences if not o.in_failure or id(o) in kept]

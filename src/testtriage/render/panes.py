@@ -88,22 +88,19 @@ class Activity:
 
 
 def header_line(state: RunState, activity: Activity) -> Text:
-    """`testtriage ▸ test.log · ● live · 0:12 · 4,312 lines · 310 lines/s · vitest · run 2`."""
+    """`testtriage ▸ test.log · ● live · 0:12 · 4,312 lines · 310 lines/s · vitest · run 2`,
+    then the command, last because it can be long."""
     line = Text.assemble(("testtriage", "bold"), " ▸ ")
-    if activity.command:
-        line.append_text(one_line("$ " + activity.command, "bold"))
-        if activity.exit_code is not None:
-            style = "bold green" if activity.exit_code == 0 else "bold red"
-            line.append(f" (exited {activity.exit_code})", style=style)
-        line.append(" · ")
-    names = ", ".join(state.sources) or "no sources"
-    line.append_text(one_line(names))
-    symbol = STATE_SYMBOLS.get(activity.label, "")
+    line.append_text(one_line(", ".join(state.sources) or "no sources"))
     line.append(" · ")
+    symbol = STATE_SYMBOLS.get(activity.label, "")
     line.append(symbol + activity.label, style=STATE_STYLES.get(activity.label, "bold"))
     if activity.detail:
         line.append(" ")
         line.append_text(one_line(activity.detail, "italic"))
+    if activity.exit_code is not None:
+        style = "bold green" if activity.exit_code == 0 else "bold red"
+        line.append(f" · exited {activity.exit_code}", style=style)
     line.append(f" · {elapsed_text(activity.elapsed)} · {state.lines:,} lines")
     if activity.rate is not None:
         line.append(f" · {activity.rate:,.0f} lines/s")
@@ -111,6 +108,9 @@ def header_line(state: RunState, activity: Activity) -> Text:
         line.append(f" · {state.runner}")
     if state.generation > 1:
         line.append(f" · run {state.generation}", style="bold cyan")
+    if activity.command:
+        line.append(" · ")
+        line.append_text(one_line("$ " + activity.command, "dim"))
     line.no_wrap = True
     line.overflow = "ellipsis"
     return line
@@ -183,9 +183,12 @@ def verdict_line(diagnosis: Diagnosis, verdict: Verdict) -> Text:
     return Text(" · ").join(parts)
 
 
-def next_step_line(verdict: Verdict) -> Text:
+def next_step_line(diagnosis: Diagnosis, verdict: Verdict) -> Text:
     text = Text("next  ", style="bold dim")
-    text.append(clean(verdict.next_step), style="italic")
+    step = verdict.next_step
+    if not diagnosis.state.lines:
+        step = "wait for the first lines: findings appear here as the log is written."
+    text.append(clean(step), style="italic")
     text.no_wrap = True
     text.overflow = "ellipsis"
     return text

@@ -68,6 +68,12 @@ class RunnerMux:
         return active is not None and active.dense
 
     @property
+    def own_line(self) -> bool:
+        """The last record fed was the runner's own output, not error text."""
+        active = self._active
+        return active is not None and active.own_line
+
+    @property
     def runner(self) -> str | None:
         active = self._active
         return active.name if active is not None else None
@@ -96,6 +102,7 @@ class RunnerMux:
                     return self._start(type(probe), record, out)
         if active is None:
             return None
+        active.own_line = False
         return active.feed(record, out)
 
     def finish(self, out: list[RunEvent]) -> None:

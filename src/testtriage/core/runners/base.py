@@ -34,6 +34,10 @@ class RunnerParser(ABC):
         self.source = source
         self.dense = False
         """True while the parser needs every line (inside a failure block)."""
+        self.own_line = False
+        """Set by `feed` when the record is the runner's own output (a suite or file line, a
+        heading, a banner): it names things, it reports no error, so rules never see it. The
+        mux clears it before each record."""
 
     @abstractmethod
     def claims(self, record: Record) -> bool:

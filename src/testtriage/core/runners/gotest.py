@@ -16,6 +16,9 @@ _OUTCOME = re.compile(
 )
 _PACKAGE = re.compile(r"^(?:ok|FAIL|\?)\s+\S+\s+(?:\(cached\)|[\d.]+s|\[[^\]]*\])")
 _LOCATION = re.compile(r"^\s+\S+\.go:\d+: ?")
+_TESTIFY_ERROR = re.compile(r"^\s+Error:\s+(?P<message>.*)$")
+"""testify's assertion block: its location line is empty, the message follows `Error:`."""
+_TESTIFY_LABEL = re.compile(r"^\s+(?:Error Trace|Test|Messages):\s")
 _PANIC_TAIL = re.compile(r"^(?:panic: |\[signal |goroutine \d+ \[|created by |exit status \d)")
 
 _WORD_STATUS = {"PASS": TestStatus.PASSED, "FAIL": TestStatus.FAILED, "SKIP": TestStatus.SKIPPED}
@@ -43,6 +46,7 @@ class GoTestParser(RunnerBase):
         r"^(?:ok|FAIL|\?)[ \t]+\S+[ \t]",
         r"^(?:PASS|FAIL)[ \t]*$",
         r"^[ \t]+\S+\.go:\d+: ",
+        r"^[ \t]+Error:[ \t]",
     )
 
     def __init__(self, source: str) -> None:
@@ -79,6 +83,7 @@ class GoTestParser(RunnerBase):
                 return context
         running = _RUNNING.match(text)
         if running is not None:
+            self.own_line = True
             self._active = True
             verb = running.group("verb")
             self._running = None if verb == "PAUSE" else test_key(running.group("name"))
@@ -91,7 +96,9 @@ class GoTestParser(RunnerBase):
                 self.finish_run(out, record.line)
             return None
         if self._running is not None and text.startswith((" ", "\t")):
-            self._streamed_line(self._running, text)
+            # testify's block is the failure's own text, carried into its message: shown
+            # once, with the failure, not a second time as a logged error.
+            self.own_line = self._streamed_line(self._running, text)
         return None
 
     def _outcome(
@@ -148,10 +155,26 @@ class GoTestParser(RunnerBase):
         self._pending = None
         self.close_block()
 
-    def _streamed_line(self, key: TestKey, text: str) -> None:
+    def _streamed_line(self, key: TestKey, text: str) -> bool:
         """`-v` output of a running test. Whether it is an error is known only at the outcome,
-        so it gets no context; its first line becomes the message if the test fails."""
-        if key not in self._streamed and _LOCATION.match(text):
-            self._streamed[key] = _LOCATION.sub("", text).strip()[:500]
+        so it gets no context; its first message becomes the failure's message if it fails
+        (testify's `Error:` value, continued on the next line when it ends with a colon).
+        Returns whether the line is part of a testify block (carried into that message)."""
+        known = self._streamed.get(key)
+        testify = _TESTIFY_ERROR.match(text)
+        if known is not None:
+            if known.endswith(":") and not _LOCATION.match(text):
+                self._streamed[key] = f"{known} {text.strip()}"[:500]
+                return known.startswith("Error: ")
+            return testify is not None or bool(_TESTIFY_LABEL.match(text))
+        if testify is not None:
+            message = "Error: " + " ".join(testify.group("message").split())
+        elif _LOCATION.match(text):
+            message = _LOCATION.sub("", text).strip()
+        else:
+            return bool(_TESTIFY_LABEL.match(text))
+        if message:
+            self._streamed[key] = message[:500]
             if len(self._streamed) > MAX_RUNNING:
                 self._streamed.popitem(last=False)
+        return testify is not None

@@ -69,9 +69,16 @@ def split_test(name: str, current: str) -> TestKey:
         return TestKey(current, name[len(current) + 1 :])
     head = re.split(r"[(\[]", name, maxsplit=1)[0]
     cls, dot, method = head.rpartition(".")
+    if current and " " in name and (not dot or " " in cls):
+        # A display name (`@DisplayName`, phrased names): a test of the running class.
+        return TestKey(current, name)
     if not dot or method[:1].isupper():
         return TestKey(name, "")
     return TestKey(cls, name[len(cls) + 1 :])
+
+
+_EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by: )?[\w.$]+(?:Exception|Error)\b")
+"""A Java exception line, even behind Maven's `[ERROR]` prefix, is the code's error."""
 
 
 class SurefireParser(RunnerBase):
@@ -135,8 +142,13 @@ class SurefireParser(RunnerBase):
                 return self.context()
             self.close_block()
         if self._section:
-            return self._results_line(text, record.line, out)
-        return self._running_line(text, record.line, out)
+            context = self._results_line(text, record.line, out)
+        else:
+            context = self._running_line(text, record.line, out)
+        # Maven's own `[ERROR]` lines (headings, counts, "Failed to execute goal", help
+        # links) report the build, not an error of the code under test.
+        self.own_line = prefixed and context is None and not _EXCEPTION_LINE.match(text)
+        return context
 
     # --- while the tests run ----------------------------------------------------------------
 

@@ -107,6 +107,7 @@ class VitestParser(RunnerBase):
         text = record.text
         item = _ITEM.match(text)
         if item is not None:
+            self.own_line = True  # a file, suite or test line: names, not error text
             return self._item(record, item, out)
         arrow = _ARROW.match(text)
         if arrow is not None:

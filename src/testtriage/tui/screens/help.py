@@ -5,11 +5,12 @@ from __future__ import annotations
 from importlib import resources
 from typing import ClassVar
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 
 def help_text() -> str:
@@ -29,7 +30,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help") as container:
             container.border_title = "testtriage help"
             container.border_subtitle = "escape closes"
-            yield Markdown(help_text())
+            # Rendered by rich: the help has no links, and it opens at once this way.
+            yield Static(Markdown(help_text()))
 
     def action_close(self) -> None:
         self.dismiss(None)

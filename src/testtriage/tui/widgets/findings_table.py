@@ -27,7 +27,7 @@ class FindingsTable(DataTable[Text]):
     """Findings, blocking first. Rows are keyed by fingerprint so they update in place: the
     selection stays on its finding while counts grow and rows move."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.border_title = "Findings"
         self._shown: dict[str, tuple[str, ...]] = {}

@@ -25,7 +25,7 @@ class FindingsView(Horizontal):
 
         finding: Finding
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.snapshot: RunSnapshot | None = None
         self.blocking_only = False

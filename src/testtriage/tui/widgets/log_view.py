@@ -351,14 +351,21 @@ class LogView(LogScanning):
         row = self.row_of_line(line)
         job = self._query.filter_job
         if row is not None:
-            height = max(1, self._lines.size.height)
-            top = self._lines.scroll_offset.y
-            if not top <= row < top + height:
-                self._lines.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
+            if self._lines.size.height:
+                self._center(row)
+            else:  # in a tab not shown yet: centre once it has a size
+                self.call_after_refresh(lambda: self._center(self.row_of_line(line)))
         elif job is not None and line > job.scanned_to:
             self._pending_line = line  # shown once the filter scan gets there
         self._lines.refresh()
         self._status.refresh()
+
+    def _center(self, row: int | None) -> None:
+        """Scroll so that `row` is in the middle of the view, unless it is already in view."""
+        height = max(1, self._lines.size.height)
+        top = self._lines.scroll_offset.y
+        if row is not None and not top <= row < top + height:
+            self._lines.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
 
     # Sources, rows and status.
 

@@ -14,6 +14,8 @@ Clock = Callable[[], float]
 
 STALL_SECONDS = 10.0
 """No new output for this long, while the run is unfinished, shows as stalled."""
+BROKEN = ("error", "binary")
+"""Source states that the header names, whatever the run's state."""
 RATE_WINDOW = 5.0
 """Seconds of history the lines-per-second rate is taken over."""
 
@@ -21,7 +23,13 @@ RATE_WINDOW = 5.0
 class RunHeader(Static):
     """One line saying what is read and how it is going; it ticks every second on its own."""
 
-    def __init__(self, clock: Clock, *, command: str = "", id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        command: str = "",
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
         """Args:
         clock: Monotonic seconds (injected so pictures of the app are deterministic).
         command: The command whose output is read, if the app started one.
@@ -86,13 +94,18 @@ class RunHeader(Static):
         elif state.ended:
             label = "ended"
         elif waiting and not state.lines:
-            label, detail = "waiting", f"for {', '.join(waiting)}…"
+            # The header names the sources already; with one, "the file" is enough.
+            names = ", ".join(waiting) if len(state.sources) > 1 else "the file to appear"
+            label, detail = "waiting", f"for {names}…"
         elif now - self._last_growth >= STALL_SECONDS:
             label = "stalled"
             detail = f"no new output for {int(now - self._last_growth)} s"
         else:
             label = "live"
             rate = self._rate(now)
+        broken = [s.message or s.name for s in state.sources.values() if s.status in BROKEN]
+        if broken and not detail:
+            detail = "; ".join(broken)
         return Activity(
             label=label,
             elapsed=end - self._started,

@@ -40,6 +40,6 @@ class VerdictBar(Static):
         self.update(
             Group(
                 verdict_line(snapshot.diagnosis, snapshot.verdict),
-                next_step_line(snapshot.verdict),
+                next_step_line(snapshot.diagnosis, snapshot.verdict),
             )
         )

@@ -55,7 +55,7 @@ class TestsTable(DataTable[Text]):
 
     __test__ = False
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.border_title = "Tests"
         self.rows_by_id: dict[str, TestRow] = {}
@@ -161,7 +161,7 @@ class TestsPane(Horizontal):
 
         finding_id: str
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual\'s name
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self._snapshot: RunSnapshot | None = None
         self._placed = False
