@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from testtriage.core.records import strip_ansi
 
@@ -29,7 +30,7 @@ def neutralize(text: str, *, keep_newlines: bool = False) -> str:
 
 REDACTED = "[REDACTED]"
 
-_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # Private key blocks.
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
                 re.S), f"-----{REDACTED} PRIVATE KEY-----"),
@@ -37,15 +38,17 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
      "[REDACTED:jwt]"),
     # Credentials in URLs and DSNs: scheme://user:password@host
-    (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']+:)[^\s@/\"']+(@)"), rf"\1{REDACTED}\2"),
+    (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']*:)[^\s@/\"']+(@)"), rf"\1{REDACTED}\2"),
     # Authorization headers and bearer tokens.
     (re.compile(r"(?i)(\b(?:bearer|token|basic)\s+)[A-Za-z0-9._~+/=-]{12,}"), rf"\1{REDACTED}"),
     # key=value / "key": "value" for secret-named keys.
     (re.compile(
         r"(?i)((?:\"|')?\b[\w.-]*(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|"
         r"access[_-]?token|refresh[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key|"
-        r"service[_-]?role[_-]?key|session[_-]?token)(?:\"|')?\s*[:=]\s*(?:\"|')?)"
-        r"(?!\[REDACTED)[^\s\"',;&}]{3,}"), rf"\1{REDACTED}"),
+        r"service[_-]?role[_-]?key|session[_-]?token)(?:\"|')?\s*[:=]\s*)"
+        r"(?:(\")(?!\[REDACTED)[^\"\n]{3,}\"|(')(?!\[REDACTED)[^'\n]{3,}'"
+        r"|(?!\[REDACTED)[^\s\"',;&}]{3,})"),
+     lambda m: _keep_quotes(m)),
     # Cloud and service keys with recognizable shapes.
     (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"), "[REDACTED:aws-key]"),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}"),
@@ -56,6 +59,12 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), "[REDACTED:google-key]"),
     (re.compile(r"\bsbp_[0-9a-f]{40}\b"), "[REDACTED:supabase-token]"),
 )  # fmt: skip
+def _keep_quotes(match: re.Match[str]) -> str:
+    """`"password": "x y"` becomes `"password": "[REDACTED]"`: the quotes stay, the shape holds."""
+    quote = match.group(2) or match.group(3) or ""
+    return f"{match.group(1)}{quote}{REDACTED}{quote}"
+
+
 _HINTS = re.compile(
     r"(?i)eyJ|://|bearer|token|basic|pass|pwd|secret|key|AKIA|ASIA|AGPA|AIDA|AROA|gh[pousr]_|"
     r"github_pat|xox|sk_|rk_|sk-|AIza|sbp_|PRIVATE"

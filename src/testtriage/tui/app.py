@@ -97,8 +97,6 @@ class TriageApp(App[int]):
 
     def on_mount(self) -> None:
         self._ingest()
-        # The log view takes focus as it mounts; the findings are where a session starts.
-        self.call_after_refresh(self.query_one("#findings-table").focus)
 
     def on_unmount(self) -> None:
         self.stop_ingest()

@@ -19,10 +19,11 @@ def expand_sources(args: list[str], follow: bool) -> list[SourceSpec]:
 
     `-` is standard input. A glob pattern expands to the regular files it matches, sorted. A
     path that exists literally is taken as is, even if it contains glob characters. A literal
-    path that does not exist is kept: following waits for it, a one-pass read reports it.
+    path that does not exist, or names a directory, is kept: following waits for it, a
+    one-pass read reports it as that source's error while the other sources are read.
 
     Raises:
-        SourceError: a directory was given, or a pattern matches no file.
+        SourceError: a pattern matches no file.
     """
     specs: list[SourceSpec] = []
     seen: set[str] = set()
@@ -36,8 +37,6 @@ def expand_sources(args: list[str], follow: bool) -> list[SourceSpec]:
     for arg in args:
         if arg == "-":
             add(arg)
-        elif os.path.isdir(arg):
-            raise SourceError(f"{arg}: is a directory; name the log files in it (e.g. {arg}/*.log)")
         elif os.path.lexists(arg) or not _GLOB_CHARS.intersection(arg):
             add(arg)
         else:

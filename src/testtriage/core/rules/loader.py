@@ -148,7 +148,7 @@ def _parse_rule(entry: object, path: str, origin: str, known: set[str]) -> Rule:
         if key not in entry:
             raise RuleFileError(path, f"missing field `{key}`", rule_id)
     category = entry["category"]
-    if category not in known:
+    if not isinstance(category, str) or category not in known:
         raise RuleFileError(
             path,
             f"unknown category {category!r} (known: {', '.join(sorted(known))}; "
@@ -156,7 +156,7 @@ def _parse_rule(entry: object, path: str, origin: str, known: set[str]) -> Rule:
             rule_id,
         )
     severity = entry.get("severity", "error")
-    if severity not in SEVERITIES:
+    if not isinstance(severity, str) or severity not in SEVERITIES:
         raise RuleFileError(path, f"severity must be one of {', '.join(SEVERITIES)}", rule_id)
     patterns = _pattern_list(entry, "patterns", path, rule_id, required=True)
     fields = _group_names(patterns + _pattern_list(entry, "enrich", path, rule_id))
@@ -250,7 +250,8 @@ def _examples(items: object, path: str, rule_id: str) -> tuple[Example, ...]:
             raise RuleFileError(path, "an example is a string or a table with `line`", rule_id)
         fields = item.get("fields", {})
         kind = item.get("kind")
-        if not isinstance(fields, dict) or (kind is not None and kind not in _KIND_NAMES):
+        bad_kind = kind is not None and (not isinstance(kind, str) or kind not in _KIND_NAMES)
+        if not isinstance(fields, dict) or bad_kind:
             raise RuleFileError(
                 path, "example `fields` is a table; `kind` log|text|failure", rule_id
             )
