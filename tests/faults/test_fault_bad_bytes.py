@@ -123,12 +123,6 @@ def test_a_50_mb_line_is_cut_with_a_visible_marker_in_bounded_memory(
     assert len(cut["text"]) <= 2_001 and cut["text"].endswith("…")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/triage.py Triage._chunk adds len(chunk.data) to the source's bytes, so the "
-    "bytes of an overlong line that ingest skipped are never counted: a 50 MB file reports "
-    "~64 KB read in `sources[].bytes` (JSON contract) and in the progress line",
-)
 def test_the_byte_count_of_a_source_includes_the_skipped_part_of_an_overlong_line(
     tmp_path: Path,
 ) -> None:
@@ -182,12 +176,6 @@ def test_json_nested_10_000_levels_deep_does_not_crash_the_pipeline(
     assert report["sources"][0]["lines"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/records.py build_record cuts the text to MAX_TEXT (16 384 chars) before trying "
-    "JSON, so an error-level JSON log line longer than that (a big stack or payload; ingest "
-    "keeps up to 64 KB) is neither parsed nor recognized by text_level: it is never reported",
-)
 def test_an_error_level_json_log_longer_than_max_text_is_still_reported(
     tmp_path: Path, capsysbinary: Capture
 ) -> None:
@@ -245,12 +233,6 @@ def test_json_with_huge_numbers_and_duplicate_keys_is_read_without_crashing(
     assert "second wins" in duplicate["title"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/records.py parse_json_log: orjson refuses numbers beyond a double's range "
-    "(1e999, 400-digit integers) with JSONDecodeError, so the whole line falls back to text; "
-    "text_level does not read JSON levels, and the error-level log is never reported",
-)
 def test_an_error_level_json_log_with_an_out_of_range_number_is_still_reported(
     tmp_path: Path, capsysbinary: Capture
 ) -> None:

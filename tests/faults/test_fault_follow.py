@@ -149,14 +149,6 @@ async def test_copytruncate_rotation_reads_every_line_exactly_once_and_starts_ne
     assert state.previous.previous is None, "only the run before is kept"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/ingest/follower.py FileFollower._read_all closes the old descriptor as soon as "
-    "the path names a new file: lines the writer still appends to the renamed file before it "
-    "reopens its log (logrotate `create` + a postrotate SIGHUP, or any app that reopens late) "
-    "are lost with no LOSS notice. Keep draining the old file until it stops growing (a grace "
-    "period), or report what it grew by as LOSS",
-)
 def test_lines_written_to_the_renamed_file_after_the_switch_are_read_or_reported(
     tmp_path: Path,
 ) -> None:

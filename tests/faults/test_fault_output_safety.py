@@ -156,14 +156,6 @@ def test_escape_sequences_leave_no_partial_residue_that_a_terminal_would_resume(
     assert "split" in out and "raw 8-bit" in out and "encoded 8-bit" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render/common.py where()/location_text and the evidence locations print "
-    "Location.source unneutralized: a log file whose name holds escapes (a glob such as "
-    "'artifacts/*.log' expands to names chosen by whoever produced the files) writes ESC/BEL "
-    "to the terminal in the text report; core/report.py also puts `sources[].path` and "
-    "`evidence[].source` in the JSON unneutralized",
-)
 def test_a_log_file_named_with_escapes_is_shown_inert(
     tmp_path: Path, capsysbinary: Capture
 ) -> None:
@@ -179,14 +171,6 @@ def test_a_log_file_named_with_escapes_is_shown_inert(
                 assert_inert(value, "json stdout (decoded)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/scan.py Block.__init__ strips ANSI over the whole chunk with ANSI_BYTES_RE, "
-    "whose OSC (`\\x1b][^\\x07\\x1b]*`) and DCS/APC/PM (`\\x1b[PX^_][^\\x1b]*`) bodies cross "
-    "newlines: an unterminated sequence eats every following line up to the next BEL/ESC, so "
-    "line_count() is short and select() indexes the wrong raw lines; errors after it are never "
-    "reported. Stop the bodies at `\\n` (or strip per line)",
-)
 @pytest.mark.parametrize(
     "opener",
     [b"\x1b]0;title never ends", b"\x1bP unterminated dcs", b"\x1b_ apc"],

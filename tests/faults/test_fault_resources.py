@@ -143,16 +143,6 @@ def test_200_000_distinct_errors_fold_into_capped_findings_with_a_visible_overfl
     assert_capped_and_visible(flood_200k)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/triage.py Triage.feed builds one Occurrence (record text, context lines, "
-    "fields; ~1.5 KB) for every error line of the items it is given before any is folded into "
-    "the bounded state, and analyze() hands it at least one whole read chunk (1 MiB) at a "
-    "time: 1 MiB of short error lines holds ~85 000 occurrences, so peak RSS is ~160 MB over "
-    "a one-line run for 200 000 short error lines (~135 MB at 150 000, ~165 MB at 1 000 000; "
-    "with the former FEED_BYTES = 4 MiB, ~420 MB at 1 000 000). Fold occurrences into the "
-    "state every N (e.g. 1 000) lines of a chunk, or read smaller chunks",
-)
 def test_memory_stays_bounded_with_200_000_distinct_errors(flood_200k: FloodResult) -> None:
     """The summary's peak RSS exceeds a one-line run's by less than 100 MB."""
     growth = flood_200k.run.max_rss - flood_200k.baseline.max_rss
@@ -160,11 +150,6 @@ def test_memory_stays_bounded_with_200_000_distinct_errors(flood_200k: FloodResu
 
 
 @pytest.mark.soak
-@pytest.mark.xfail(
-    strict=True,
-    reason="same as test_memory_stays_bounded_with_200_000_distinct_errors (a 1 MiB chunk of "
-    "short error lines is held as ~85 000 occurrences before folding)",
-)
 def test_one_million_distinct_errors_are_capped_in_bounded_memory(tmp_path: Path) -> None:
     result = flood(tmp_path, 1_000_000)
     assert_capped_and_visible(result)

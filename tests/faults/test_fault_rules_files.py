@@ -154,36 +154,15 @@ BAD_RULES = {
         "patterns = ['boom']",
     ),
 }
-_UNHASHABLE = (
-    "core/rules/loader.py {where}: a TOML array or table where a name is expected is tested "
-    "with `in` against a set/frozenset, which raises TypeError (unhashable) instead of a "
-    "RuleFileError; check isinstance(value, str) first"
-)
-_BAD_RULES_XFAIL = {
-    "category-a-list": _UNHASHABLE.format(where="_parse_rule (`category not in known`)"),
-    "category-a-table": _UNHASHABLE.format(where="_parse_rule (`category not in known`)"),
-    "example-kind-a-list": _UNHASHABLE.format(where="_examples (`kind not in _KIND_NAMES`)"),
-}
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(strict=True, raises=TypeError, reason=_BAD_RULES_XFAIL[name]),
-        )
-        if name in _BAD_RULES_XFAIL
-        else name
-        for name in BAD_RULES
-    ],
-)
+@pytest.mark.parametrize("case", list(BAD_RULES))
 def test_a_malformed_rules_file_is_one_line_naming_file_and_rule(
     tmp_path: Path, capsysbinary: Capture, case: str
 ) -> None:
-    """Wrong types, empty pattern lists, and regex features RE2 refuses (look-around,
-    back-references, repetitions too large): exit 2, nothing on stdout, one stderr line that
-    names the file and the rule."""
+    """Wrong types (arrays and tables where a name belongs included), empty pattern lists, and
+    regex features RE2 refuses (look-around, back-references, repetitions too large): exit 2,
+    nothing on stdout, one stderr line that names the file and the rule."""
     head, patterns = BAD_RULES[case]
     text = f'[[rule]]\nid = "bad-rule"\ntitle = "t"\nwhy = "w"\nfix = "f"\n{head}\n{patterns}\n'
     rules = rules_file(tmp_path, text)

@@ -60,15 +60,6 @@ POSITIVES = {
         "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
     ),
 }
-POSITIVE_XFAIL = {
-    "redis-url-password-only": "core/safety.py _SECRET_PATTERNS URL credentials: the user part "
-    "is `[^\\s:/@\"']+` (one or more), so `redis://:password@host` (empty user, Redis' usual "
-    "form) keeps its password; make the user part `*`",
-    "password-json-passphrase": "core/safety.py _SECRET_PATTERNS key=value: the value stops at "
-    'whitespace even inside quotes, so `"password": "correct horse battery staple"` keeps '
-    "all but the first word; match a quoted value up to its closing quote",
-}
-
 NEAR_MISSES = {
     "uuid": "user 3f2504e0-4f89-11d3-9a0c-0305e82c3301 not found",
     "git-sha": "bisect points at 4b825dc642cb6eb9a060e54bf8d69288fbee4904",
@@ -86,16 +77,7 @@ NEAR_MISSES = {
 }
 
 
-def _positive_params() -> list[object]:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=POSITIVE_XFAIL[name]))
-        if name in POSITIVE_XFAIL
-        else name
-        for name in POSITIVES
-    ]
-
-
-@pytest.mark.parametrize("name", _positive_params())
+@pytest.mark.parametrize("name", list(POSITIVES))
 def test_a_known_secret_shape_is_redacted(name: str) -> None:
     line, secret = POSITIVES[name]
     redacted = redact(line)

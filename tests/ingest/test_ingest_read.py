@@ -107,10 +107,20 @@ class TestExpandSources:
         odd.write_text("x\n")
         assert expand_sources([str(odd)], follow=False) == [SourceSpec(str(odd))]
 
-    def test_a_directory_is_refused_with_a_one_line_message(self, tmp_path: Path) -> None:
-        with pytest.raises(SourceError, match=r"is a directory; name the log files in it") as info:
-            expand_sources([str(tmp_path)], follow=True)
-        assert "\n" not in str(info.value)
+    def test_a_directory_is_that_sources_one_line_error_and_the_others_are_read(
+        self, tmp_path: Path
+    ) -> None:
+        log = tmp_path / "a.log"
+        log.write_bytes(b"one\n")
+        folder = tmp_path / "logs"
+        folder.mkdir()
+        specs = expand_sources([str(folder), str(log)], follow=False)
+        assert [spec.path for spec in specs] == [str(folder), str(log)]
+        items = list(read_sources(specs))
+        errors = [i for i in items if isinstance(i, SourceNotice) and i.kind is NoticeKind.ERROR]
+        assert len(errors) == 1 and "directory" in errors[0].message
+        assert "\n" not in errors[0].message
+        assert any(isinstance(i, Chunk) and i.data == b"one\n" for i in items)
 
     @pytest.mark.parametrize("follow", [False, True])
     def test_a_pattern_matching_nothing_is_refused(self, tmp_path: Path, follow: bool) -> None:

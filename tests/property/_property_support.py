@@ -11,8 +11,6 @@ import orjson
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from testtriage.core.records import ANSI_BYTES_RE
-
 
 def property_settings(max_examples: int = 200) -> settings:
     return settings(
@@ -175,9 +173,3 @@ jsonish_bytes = st.one_of(
 )
 """JSON log lines, JSON-ish fragments and raw bytes (newlines included: build_record must cope
 with whatever a caller gives it)."""
-
-
-def hits_known_unterminated_escape_bug(data: bytes) -> bool:
-    """An OSC/DCS/APC/PM escape left open swallows the following lines of its block: pinned by
-    tests/faults/test_fault_output_safety.py (xfail); excluded where a property counts lines."""
-    return ANSI_BYTES_RE.sub(b"", data).count(b"\n") != data.count(b"\n")

@@ -10,10 +10,9 @@ import time
 
 from _property_support import (
     MARKER_LINES,
-    hits_known_unterminated_escape_bug,
     property_settings,
 )
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from testtriage.core.findings import Occurrence, clip
@@ -89,8 +88,6 @@ def test_reading_two_files_together_attributes_every_line_and_error_to_its_file(
 ) -> None:
     """`read_sources` over two files (reads of a few bytes, so chunks are small and many):
     chunks and every occurrence the pipeline tags name the right file and line."""
-    assume(not hits_known_unterminated_escape_bug(file_text(first)))
-    assume(not hits_known_unterminated_escape_bug(file_text(second)))
     with tempfile.TemporaryDirectory() as directory:
         paths = [os.path.join(directory, name) for name in ("a.log", "b.log")]
         files = dict(zip(paths, (first, second), strict=True))
@@ -154,8 +151,6 @@ def test_following_two_files_written_in_turns_attributes_every_line_to_its_file(
 ) -> None:
     """`follow_sources` over two files appended line by line in a random interleaving: every
     chunk's lines, and every occurrence tagged from them, name the file and line they are on."""
-    assume(not hits_known_unterminated_escape_bug(file_text(first)))
-    assume(not hits_known_unterminated_escape_bug(file_text(second)))
     with tempfile.TemporaryDirectory() as directory:
         files = {
             os.path.join(directory, "a.log"): first,

@@ -25,11 +25,6 @@ def test_a_pattern_that_matches_nothing_is_one_line_and_exit_2(
     assert err.startswith("testtriage: no file matches") and err.count("\n") == 1
 
 
-def test_a_directory_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert watch(str(tmp_path)) == 2
-    assert "is a directory" in capsys.readouterr().err
-
-
 def test_a_broken_rules_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text("this is [not toml")

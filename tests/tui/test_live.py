@@ -256,3 +256,14 @@ async def test_a_source_that_cannot_be_read_is_one_notification_and_header_text(
         await eventually(pilot, lambda: "binary" in header_text(app), what="the header")
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1 and "binary" in messages[0]
+
+
+async def test_a_directory_given_as_a_source_is_named_as_that_source_s_error(
+    tmp_path: Path, engine: RuleEngine
+) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    app = app_for(folder, engine)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await eventually(pilot, lambda: "is a directory" in header_text(app), what="the header")
+        assert any("is a directory" in n.message for n in app._notifications)

@@ -130,7 +130,13 @@ class Diagnosis:
 
 def diagnose(state: RunState) -> Diagnosis:
     """Number the findings, decide which block, and link each failure to its causes."""
-    groups = sorted(state.groups.values(), key=lambda g: g.order)
+    # Numbered in the order they appear in the sources (not the order they were folded: a
+    # failure's errors wait for the end of its block), so F1 is the first one a reader meets.
+    source_order = {name: n for n, name in enumerate(state.sources)}
+    groups = sorted(
+        state.groups.values(),
+        key=lambda g: (source_order.get(g.first.source, len(source_order)), g.first.line, g.order),
+    )
     specific_at: set[TestKey] = {
         key
         for group in groups

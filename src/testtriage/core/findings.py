@@ -172,11 +172,18 @@ class FindingGroup:
             evidence = (*evidence, occurrence)
         else:
             evidence = (*evidence[:EVIDENCE_FIRST], occurrence)
+        here = occurrence.location
+        first, last = self.first, self.last
+        if here.source == first.source and here.line < first.line:
+            first = here  # a failure's errors are folded at its end, after later log lines
+        if here.source != last.source or here.line > last.line:
+            last = here
         return replace(
             self,
             fields=fields,
             count=self.count + 1,
-            last=occurrence.location,
+            first=first,
+            last=last,
             evidence=evidence,
             linked=linked,
             linked_total=linked_total,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,8 +44,10 @@ LEVEL_NAMES: dict[str, int] = {
 # CSI (colours, cursor moves), OSC (titles, links, clipboard) and lone two-byte escapes.
 ANSI_RE = re.compile(
     r"\x1b\[[0-9;:<=>?]*[ -/]*[@-~]"
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    # String sequences end at their terminator, or at the line's end when it never comes:
+    # block scans strip whole chunks, and an unterminated OSC must not swallow later lines.
+    r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b\n]*(?:\x1b\\)?"
     r"|\x1b[@-Z\\-_]"
     r"|\x9b[0-9;:<=>?]*[ -/]*[@-~]"
 )
@@ -141,36 +144,61 @@ def build_record(source: str, line: int, data: bytes) -> Record:
     """Build the record of one line (without its newline)."""
     raw = decode_line(data)
     truncated = raw.endswith(TRUNCATION_MARKER)
-    if len(raw) > MAX_TEXT:
-        raw = raw[:MAX_TEXT] + TRUNCATION_MARKER
-        truncated = True
     plain = strip_ansi(raw)
     brace = plain.find("{")
     if brace != -1 and not truncated and plain.rstrip().endswith("}"):
+        # Parsed whole (ingest bounds a line), cut afterwards: a long JSON line keeps its level.
         log = parse_json_log(plain[brace:])
         if log is not None:
+            if len(raw) > MAX_TEXT:
+                raw, truncated = raw[:MAX_TEXT] + TRUNCATION_MARKER, True
             return Record(
                 source=source,
                 line=line,
                 raw=raw,
-                text=log_match_text(log),
+                text=log_match_text(log)[:MAX_TEXT],
                 log=log,
-                prefix=plain[:brace],
+                prefix=plain[:brace][:200],
                 truncated=truncated,
                 level=log.level,
             )
+    if len(raw) > MAX_TEXT:
+        raw, truncated = raw[:MAX_TEXT] + TRUNCATION_MARKER, True
+        plain = strip_ansi(raw)
     text = _CONTROL_RE.sub(" ", plain) if _CONTROL_RE.search(plain) else plain
-    return Record(
-        source=source, line=line, raw=raw, text=text, truncated=truncated, level=text_level(text)
-    )
+    level = text_level(text)
+    if level is None and brace != -1:
+        level = _cut_json_level(text[brace:])
+    return Record(source=source, line=line, raw=raw, text=text, truncated=truncated, level=level)
+
+
+_JSON_LEVEL_RE = re.compile(r'"(?:level|severity|levelname|lvl)"\s*:\s*(?:(\d+)|"(\w+)")')
+
+
+def _cut_json_level(text: str) -> int | None:
+    """The level of a JSON log line too long (or too odd) to parse: read off its level field."""
+    if not text.startswith("{"):
+        return None
+    match = _JSON_LEVEL_RE.search(text[:2000])
+    if match is None:
+        return None
+    if match.group(1):
+        number = int(match.group(1))
+        return number if number >= 10 else _syslog_rank(number)
+    return LEVEL_NAMES.get(match.group(2).lower())
 
 
 def parse_json_log(text: str) -> LogFields | None:
     """Parse a JSON object into log fields, or None when it is not a JSON object."""
     try:
         obj = orjson.loads(text)
-    except (orjson.JSONDecodeError, RecursionError):
-        return None
+    except orjson.JSONDecodeError as exc:
+        if "number" not in str(exc):
+            return None
+        try:  # orjson refuses numbers beyond a double (1e999, 400 digits); the stdlib reads them
+            obj = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
     if not isinstance(obj, dict):
         return None
     return normalize_log(obj)

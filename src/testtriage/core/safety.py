@@ -59,6 +59,8 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), "[REDACTED:google-key]"),
     (re.compile(r"\bsbp_[0-9a-f]{40}\b"), "[REDACTED:supabase-token]"),
 )  # fmt: skip
+
+
 def _keep_quotes(match: re.Match[str]) -> str:
     """`"password": "x y"` becomes `"password": "[REDACTED]"`: the quotes stay, the shape holds."""
     quote = match.group(2) or match.group(3) or ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,6 +30,8 @@ from testtriage.core.runners import RUNNER_MARKERS, RunnerMux
 from testtriage.core.scan import LEVEL_MARKERS, Block, compile_candidates
 from testtriage.core.state import Batch
 
+MAX_PENDING = 2_000
+"""Occurrences held before they are handed on to be folded into the state."""
 CONTEXT_LINES = 2
 """Lines of context kept around each piece of evidence, before and after."""
 ATTACH_WINDOW = 5
@@ -73,34 +75,43 @@ class Triage:
         )
         self._sources: dict[str, _SourceScan] = {}
 
-    def feed(self, items: Iterable[IngestItem]) -> list[Batch]:
-        """Process items in order. A truncation starts a new batch marked `new_run`."""
-        batches: list[Batch] = []
+    def feed(self, items: Iterable[IngestItem]) -> Iterator[Batch]:
+        """Process items in order, yielding batches as they fill (so memory stays bounded
+        however many errors a chunk holds). A truncation starts a new batch marked `new_run`."""
         events: list[RunEvent] = []
         out: list[Occurrence] = []
         notices: list[SourceNotice] = []
         touched: set[str] = set()
         new_run = False
 
-        def close() -> None:
+        def take() -> Batch:
+            nonlocal new_run
             progress = tuple(
                 (name, self._sources[name].lines, self._sources[name].bytes)
                 for name in sorted(touched)
             )
             batch = Batch(tuple(events), tuple(out), tuple(notices), progress, new_run)
-            if batch or batch.new_run:
-                batches.append(batch)
+            # Emptied in place: the chunk being read still appends to these very lists.
+            events.clear()
+            out.clear()
+            notices.clear()
+            touched.clear()
+            new_run = False
+            return batch
 
         for item in items:
             if isinstance(item, Chunk):
                 scan = self._source(item.source)
-                self._chunk(scan, item, events, out)
                 touched.add(item.source)
+                for _ in self._chunk(scan, item, events, out):
+                    yield take()
+                    touched.add(item.source)
                 continue
             if item.kind is NoticeKind.TRUNCATED:
                 self._flush(item.source, events, out)
-                close()
-                events, out, notices, touched = [], [], [], set()
+                batch = take()
+                if batch:
+                    yield batch
                 new_run = True
                 self._restart(item.source)
                 touched.add(item.source)
@@ -111,8 +122,9 @@ class Triage:
             elif item.kind is NoticeKind.EOF:
                 self._flush(item.source, events, out)
             notices.append(item)
-        close()
-        return batches
+        batch = take()
+        if batch or batch.new_run:
+            yield batch
 
     def feed_report(
         self, source: str, events: list[RunEvent], lines: list[tuple[LineContext, str]]
@@ -163,7 +175,8 @@ class Triage:
 
     def _chunk(
         self, scan: _SourceScan, chunk: Chunk, events: list[RunEvent], out: list[Occurrence]
-    ) -> None:
+    ) -> Iterator[None]:
+        """Process one chunk; pause (yield) whenever enough occurrences wait to be folded."""
         block = Block(chunk.data)
         mux = scan.mux
         for index, raw in block.select(self._regex, lambda: mux.dense):
@@ -171,8 +184,11 @@ class Triage:
             before = len(events)
             context = mux.feed(record, events)
             self._classify(scan, record, context, events[before:], block, index, out)
+            if len(out) >= MAX_PENDING:
+                scan.lines = record.line
+                yield
         scan.lines = chunk.first_line - 1 + block.line_count()
-        scan.bytes += len(chunk.data)
+        scan.bytes += chunk.size
 
     def _classify(
         self,
@@ -224,7 +240,12 @@ class Triage:
             if in_error or (record.level or 0) < LEVEL_ERROR:
                 return
         occurrence = self._occurrence(record, found, context, block, index)
-        target = open_block.occurrences if open_block is not None else out
+        # Only errors in the failure itself wait for the block's end (to pick its cause);
+        # captured output is settled at once, so a huge captured log cannot pile up.
+        in_block = open_block is not None and occurrence.in_failure
+        target = open_block.occurrences if in_block and open_block is not None else out
+        if in_block and len(target) >= MAX_PENDING:
+            target[:] = _causes_of_one_failure(target)
         if found is not None and context is None:
             _absorb_headline(target, occurrence)
         target.append(occurrence)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 MAX_LINE_BYTES = 65_536
 """Bytes of one line kept; the rest of a longer line is skipped (counted, never held)."""
@@ -21,7 +24,10 @@ class SourceSpec:
 
     @property
     def name(self) -> str:
-        return self.label or ("stdin" if self.path == "-" else self.path)
+        """The label reports and screens show: a file name is log-controlled text too, so its
+        control characters (an escape sequence in a name) are made visible, never sent."""
+        name = self.label or ("stdin" if self.path == "-" else self.path)
+        return _CONTROL_RE.sub("?", name) if _CONTROL_RE.search(name) else name
 
     @property
     def is_stdin(self) -> bool:
@@ -43,6 +49,14 @@ class Chunk:
     """1-based number of the first line of `data` in its file."""
     offset: int
     """Byte offset of `data` in the file (for reading lines back on demand); -1 for a pipe."""
+    consumed: int = -1
+    """Bytes of the source this chunk accounts for, the skipped rest of a cut line included
+    (-1: just `len(data)`)."""
+
+    @property
+    def size(self) -> int:
+        """How far this chunk advanced through the source, in bytes."""
+        return self.consumed if self.consumed >= 0 else len(self.data)
 
 
 class NoticeKind(StrEnum):

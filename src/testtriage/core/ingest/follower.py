@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 
 from testtriage.core.ingest.chunks import (
     MAX_LINE_BYTES,
@@ -47,6 +48,10 @@ def _looks_utf16(sample: bytes) -> bool:
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     mostly, hardly = half * 0.6, half * 0.05
     return (odd >= mostly and even <= hardly) or (even >= mostly and odd <= hardly)
+
+
+RETIRED_GRACE = 30.0
+"""Seconds a rotated file is watched for late writes after it last grew."""
 
 
 class FileFollower:
@@ -104,6 +109,8 @@ class FileFollower:
         self._opened_before = False
         self._problem: str | None = None
         """The path trouble last reported, so that it is reported once, not on every poll."""
+        self._retired: tuple[int, int, float] | None = None
+        """The file the path named before a rotation: (fd, size read, last growth time)."""
         self.pending = False
         """The last poll stopped at its byte budget: more is ready to be read now."""
         self.ended = False
@@ -126,6 +133,8 @@ class FileFollower:
             elif self._follow:
                 self._check_path(items)
             self._read_all(items)
+            if self._retired is not None:
+                self._check_retired(items)
         except OSError as exc:
             self._report_os_error(items, "read", exc)
         return items
@@ -133,7 +142,31 @@ class FileFollower:
     def close(self) -> None:
         """Release the file; the follower reads nothing more."""
         self._close_fd()
+        self._drop_retired()
         self.ended = True
+
+    def _check_retired(self, items: list[IngestItem]) -> None:
+        """A writer may keep appending to the rotated file until it reopens its log (logrotate's
+        `create` then a late SIGHUP): those bytes belong before the new file's, where they can
+        no longer go, so they are reported as a loss rather than dropped in silence."""
+        assert self._retired is not None
+        fd, known, since = self._retired
+        size = os.fstat(fd).st_size
+        now = time.monotonic()
+        if size > known:
+            message = (
+                f"{size - known} bytes were written to the rotated file after the switch to the "
+                "new one and were not read"
+            )
+            items.append(SourceNotice(self._name, NoticeKind.LOSS, message))
+            self._retired = (fd, size, now)
+        elif now - since > RETIRED_GRACE:
+            self._drop_retired()
+
+    def _drop_retired(self) -> None:
+        if self._retired is not None:
+            os.close(self._retired[0])
+            self._retired = None
 
     def _open(self, items: list[IngestItem]) -> None:
         try:
@@ -252,7 +285,7 @@ class FileFollower:
                 continue
             if self._replaced:
                 self._flush(items)
-                self._close_fd()
+                self._retire_fd()
                 self._open(items)
                 continue
             if not self._follow:
@@ -299,14 +332,15 @@ class FileFollower:
         first_line, offset = splitter.next_line, splitter.next_offset
         lines = splitter.feed(data)
         if lines:
-            items.append(Chunk(self._name, lines, first_line, offset))
+            consumed = splitter.next_offset - offset
+            items.append(Chunk(self._name, lines, first_line, offset, consumed))
 
     def _flush(self, items: list[IngestItem]) -> None:
         splitter = self._splitter
         first_line, offset = splitter.next_line, splitter.next_offset
         line = splitter.flush()
         if line:
-            items.append(Chunk(self._name, line, first_line, offset))
+            items.append(Chunk(self._name, line, first_line, offset, splitter.next_offset - offset))
 
     def _report(self, items: list[IngestItem], key: str, kind: NoticeKind, message: str) -> None:
         """Say what is wrong with the source: once while following, then end if not following."""
@@ -326,6 +360,15 @@ class FileFollower:
         what = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
         message = f"{self._name}: is {what}{' now' if now else ''}"
         self._report(items, f"mode:{stat.S_IFMT(mode)}", NoticeKind.ERROR, message)
+
+    def _retire_fd(self) -> None:
+        """Stop reading the rotated file, but watch it a while for late writes."""
+        if self._fd is None or not self._follow:
+            self._close_fd()
+            return
+        self._drop_retired()
+        self._retired = (self._fd, self._offset, time.monotonic())
+        self._fd = None
 
     def _close_fd(self) -> None:
         if self._fd is not None:

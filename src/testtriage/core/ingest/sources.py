@@ -35,9 +35,7 @@ def expand_sources(args: list[str], follow: bool) -> list[SourceSpec]:
             specs.append(SourceSpec(path))
 
     for arg in args:
-        if arg == "-":
-            add(arg)
-        elif os.path.lexists(arg) or not _GLOB_CHARS.intersection(arg):
+        if arg == "-" or os.path.lexists(arg) or not _GLOB_CHARS.intersection(arg):
             add(arg)
         else:
             matches = sorted(p for p in glob.glob(arg, recursive=True) if not os.path.isdir(p))

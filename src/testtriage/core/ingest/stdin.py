@@ -27,15 +27,19 @@ class _PipeLines:
         self._splitter = LineSplitter()
 
     def take(self, data: bytes) -> list[IngestItem]:
-        first_line = self._splitter.next_line
+        first_line, start = self._splitter.next_line, self._splitter.next_offset
         lines = self._splitter.feed(data)
-        return [Chunk(self._name, lines, first_line, -1)] if lines else []
+        consumed = self._splitter.next_offset - start
+        return [Chunk(self._name, lines, first_line, -1, consumed)] if lines else []
 
     def finish(self, error: OSError | None = None) -> list[IngestItem]:
         """The partial last line as a line, then EOF, or ERROR for a read that failed."""
-        first_line = self._splitter.next_line
+        first_line, start = self._splitter.next_line, self._splitter.next_offset
         line = self._splitter.flush()
-        items: list[IngestItem] = [Chunk(self._name, line, first_line, -1)] if line else []
+        consumed = self._splitter.next_offset - start
+        items: list[IngestItem] = []
+        if line:
+            items.append(Chunk(self._name, line, first_line, -1, consumed))
         # EIO is how a terminal or pseudo-terminal says its other side has gone: an ordinary end.
         if error is None or error.errno == errno.EIO:
             items.append(SourceNotice(self._name, NoticeKind.EOF))
