@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("paths", nargs="+", metavar="PATH", help="log files, globs, or - for stdin")
     watch.add_argument("--from-end", action="store_true", help="start at the end of each file")
     watch.add_argument("--claim", metavar="CLAIM", help="check a claim live")
+    watch.add_argument(
+        "--baseline", metavar="FILE", help="compare with an earlier --format json report"
+    )
     _add_rule_options(watch)
 
     run = commands.add_parser("run", help="run the tests, tee their output, triage live")

@@ -34,7 +34,9 @@ def run_demo(args: argparse.Namespace) -> int:
         if not args.headless:
             from testtriage.tui.launch import run_app
 
-            return run_app([spec], engine, claim=args.claim, title="testtriage demo")
+            return run_app(
+                [spec], engine, claim=args.claim, title="testtriage demo", baseline=baseline
+            )
         state = read_state(engine, [spec], follow_live=True, idle_timeout=IDLE_TIMEOUT)
         return report(args, state, baseline)
     finally:

@@ -206,7 +206,12 @@ def evidence_view(finding: Finding) -> RenderableType:
     its matched part highlighted, JSON log lines shown as their fields."""
     parts: list[RenderableType] = [_finding_heading(finding)]
     shown = finding.evidence
-    for index, occurrence in enumerate(shown):
+    # For a blocking finding the failure it breaks comes first; the kept order follows.
+    order = sorted(range(len(shown)), key=lambda i: (not shown[i].in_failure, i))
+    if not finding.blocking:
+        order = list(range(len(shown)))
+    for index in order:
+        occurrence = shown[index]
         if index == EVIDENCE_FIRST and finding.count > len(shown):
             skipped = finding.count - len(shown)
             parts.append(Text(f"⋯ {plural(skipped, 'more occurrence')} not kept", style="dim"))

@@ -137,8 +137,9 @@ def run_watch(args: argparse.Namespace) -> int:
         engine = load_engine(args)
         if args.claim:
             claim_category(args.claim)
+        baseline = load_baseline(args.baseline) if args.baseline else None
         specs = expand_sources(list(args.paths), follow=True)
-    except (RuleFileError, ClaimError, SourceError) as exc:
+    except (RuleFileError, ClaimError, BaselineError, SourceError) as exc:
         return fail(str(exc))
     spool = None
     if any(spec.is_stdin for spec in specs):
@@ -155,6 +156,7 @@ def run_watch(args: argparse.Namespace) -> int:
             # A closed pipe ends the run only when it is all there is to read.
             input_done=spool.done if spool is not None and len(specs) == 1 else None,
             from_end=args.from_end,
+            baseline=baseline,
         )
     finally:
         if spool is not None:
