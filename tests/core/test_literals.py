@@ -18,15 +18,21 @@ from testtriage.core.rules.literals import Literal, literal_pattern, required_li
             r'on table "(?P<t>[^"]+)" violates foreign key',
             {Literal(" violates foreign key", False)},
         ),
-        # An alternation needs one literal per branch.
+        # Small alternations are multiplied out with the text around them.
         (
             r"(?:insert or update|update or delete) on table",
-            {Literal("insert or update", False), Literal("update or delete", False)},
+            {
+                Literal("insert or update on table", False),
+                Literal("update or delete on table", False),
+            },
         ),
         # Case-insensitive patterns give case-insensitive literals.
         ("(?i)invalid login credentials", {Literal("invalid login credentials", True)}),
-        # Optional parts are not required.
-        (r"(?:JWT )?expired token", {Literal("expired token", False)}),
+        # An optional part doubles the strings a run may be.
+        (
+            r"(?:JWT )?expired token",
+            {Literal("JWT expired token", False), Literal("expired token", False)},
+        ),
         # Nothing long enough: the pattern is scanned whole.
         (r"\d+ms", None),
         (r"^\s*(?:ok|no)\b", None),

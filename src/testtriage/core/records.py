@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -95,7 +96,24 @@ class LogFields:
     message: str
     error: ErrorInfo | None
     extra: tuple[tuple[str, str], ...] = ()
-    """The other top-level fields, as display strings, bounded in count and length."""
+    """The other top-level fields, as display strings, when given up front (see `shown`)."""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The parsed object, kept to show its other fields on demand (most are never shown)."""
+    used: frozenset[str] = frozenset()
+    """The keys normalized above, left out of `shown`."""
+
+    def shown(self) -> tuple[tuple[str, str], ...]:
+        """The other top-level fields, as display strings, bounded in count and length."""
+        if self.extra or not self.raw:
+            return self.extra
+        extra: list[tuple[str, str]] = []
+        for key, value in self.raw.items():
+            if key in self.used:
+                continue
+            if len(extra) >= MAX_EXTRA_FIELDS:
+                break
+            extra.append((str(key)[:80], _display(value)))
+        return tuple(extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,18 +232,14 @@ def normalize_log(obj: dict[str, Any]) -> LogFields:
     if error is None and "stack" in obj and isinstance(obj["stack"], str):
         error = ErrorInfo(stack=obj["stack"][:4000])
         used.add("stack")
-    extra: list[tuple[str, str]] = []
-    for key, value in obj.items():
-        if key in used or len(extra) >= MAX_EXTRA_FIELDS:
-            continue
-        extra.append((str(key)[:80], _display(value)))
     return LogFields(
         level=level,
         level_name=level_name,
         time=when,
         message=message,
         error=error,
-        extra=tuple(extra),
+        raw=obj,
+        used=frozenset(used),
     )
 
 

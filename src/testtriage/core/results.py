@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class TestStatus(StrEnum):
@@ -39,11 +40,11 @@ class BlockKind(StrEnum):
     """A whole file or suite failed to run (import error, `Test suite failed to run`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class TestKey:
-    """Identifies a test within a run: its file (if known) and its full name."""
+class TestKey(NamedTuple):
+    """Identifies a test within a run: its file (if known) and its full name.
 
-    __test__ = False
+    A named tuple rather than a dataclass: keys are hashed for every test line of a run, and a
+    tuple's hash runs in C."""
 
     file: str
     name: str
@@ -52,6 +53,9 @@ class TestKey:
         if self.file and self.name:
             return f"{self.file} > {self.name}"
         return self.file or self.name
+
+
+setattr(TestKey, "__test__", False)  # noqa: B010 - not a pytest test class (NamedTuple body)
 
 
 @dataclass(frozen=True, slots=True)

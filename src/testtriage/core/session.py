@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -105,6 +104,8 @@ async def follow(
     on_update: Callable[[RunState], None] | None = None,
 ) -> RunState:
     """Fold live input into the state until the run ends, input stops, or the idle timeout."""
+    import asyncio  # only a live follow needs it: a one-pass summary starts faster without
+
     iterator = batches.__aiter__()
     last_input = time.monotonic()
     try:

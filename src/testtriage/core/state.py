@@ -29,8 +29,9 @@ MAX_GROUPS = 2_000
 MAX_NOTICES = 50
 
 
-def _frozen(mapping: Mapping[Any, Any] | None = None) -> Mapping[Any, Any]:
-    return MappingProxyType(dict(mapping or {}))
+def _frozen(mapping: dict[Any, Any] | None = None) -> Mapping[Any, Any]:
+    """A read-only view of a dict this module built and no longer touches (no copy)."""
+    return MappingProxyType(mapping if mapping is not None else {})
 
 
 class RunPhase(StrEnum):

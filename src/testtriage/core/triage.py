@@ -273,7 +273,8 @@ class Triage:
             location=Location(record.source, record.line),
             text=clip(strip_ansi(record.raw)),
             matched=found.matched if found is not None else "",
-            log=record.log,
+            # Evidence keeps the fields it shows, bounded, not the whole parsed object.
+            log=replace(record.log, extra=record.log.shown(), raw={}) if record.log else None,
             before=tuple(clip(strip_ansi(decode_line(line)), 400) for line in before),
             after=tuple(clip(strip_ansi(decode_line(line)), 400) for line in after),
             context=context,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ import orjson
 from testtriage.core.baseline import BaselineData, BaselineError, compare, load_baseline
 from testtriage.core.claim import ClaimError, check_claim, claim_category
 from testtriage.core.diagnosis import Diagnosis, diagnose
-from testtriage.core.ingest import SourceError, expand_sources, follow_sources, read_sources
+from testtriage.core.ingest import SourceError, expand_sources, read_sources
 from testtriage.core.ingest.chunks import SourceSpec
 from testtriage.core.report import summary_report
 from testtriage.core.rules.engine import RuleEngine
@@ -110,6 +109,10 @@ def read_state(
             return analyze(session, read_sources(streamed, from_end=from_end), status.update)
         if not streamed:
             return session.finish()
+        import asyncio  # a live follow only: one-pass summaries start faster without it
+
+        from testtriage.core.ingest import follow_sources
+
         limits = FollowLimits(until_finished=True, idle_timeout=idle_timeout)
         return asyncio.run(
             follow(session, follow_sources(streamed, from_end=from_end), limits, status.update)

@@ -357,7 +357,7 @@ def _log_fields(log: LogFields, matched: str, indent: int) -> Padding:
             if len(frames) > STACK_FRAMES:
                 stack.append(f"\n⋯ {len(frames) - STACK_FRAMES} more frames")
             grid.add_row("err.stack", stack)
-    for name, value in log.extra:
+    for name, value in log.shown():
         grid.add_row(clean(name, 40), Text(clean(value, FIELD_WIDTH)))
     if log.time is not None:
         grid.add_row("time", log_time(log.time))

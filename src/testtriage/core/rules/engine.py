@@ -10,7 +10,7 @@ from typing import Any
 import re2
 
 from testtriage.core.records import Record
-from testtriage.core.rules.literals import literal_pattern, required_literals
+from testtriage.core.rules.literals import cached_prefilter, literal_pattern, required_literals
 from testtriage.core.rules.loader import compile_pattern
 from testtriage.core.rules.model import RecordKind, Rule, render_template
 from testtriage.core.scan import json_tolerant
@@ -30,6 +30,42 @@ class RuleMatch:
     title: str = field(default="")
 
 
+_UNANCHORED = re2._Anchor.UNANCHORED
+
+
+class _Pattern:
+    """An RE2 pattern searched on UTF-8 bytes through RE2's own call: the wrapper's `search`
+    on `str` maps every offset back to characters, which costs more than the match itself."""
+
+    __slots__ = ("_groups", "_match")
+
+    def __init__(self, pattern: str) -> None:
+        compiled = compile_pattern(pattern)
+        self._match = compiled._regexp.Match
+        self._groups = tuple(compiled.groupindex.items())
+
+    def search(self, data: bytes) -> tuple[str, dict[str, str]] | None:
+        """The matched text and the named groups that took part, or None."""
+        spans = self._match(_UNANCHORED, data, 0, len(data))
+        start, end = spans[0]
+        if start < 0:
+            return None
+        fields = {}
+        for name, index in self._groups:
+            first, last = spans[index]
+            if first >= 0 and last > first:
+                fields[name] = data[first:last].decode("utf-8", "replace")
+        return data[start:end].decode("utf-8", "replace"), fields
+
+
+def _prefilter(patterns: list[str]) -> list[str]:
+    found: dict[str, None] = {}
+    for pattern in patterns:
+        need = required_literals(pattern)
+        found[literal_pattern(need) if need else json_tolerant(pattern)] = None
+    return list(found)
+
+
 class CompiledRule:
     """A rule with its patterns compiled once."""
 
@@ -37,9 +73,9 @@ class CompiledRule:
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        self.patterns = [compile_pattern(p) for p in rule.patterns]
-        self.exclude = [compile_pattern(p) for p in rule.exclude]
-        self.enrich = [compile_pattern(p) for p in rule.enrich]
+        self.patterns = [_Pattern(p) for p in rule.patterns]
+        self.exclude = [_Pattern(p) for p in rule.exclude]
+        self.enrich = [_Pattern(p) for p in rule.enrich]
 
     def __repr__(self) -> str:
         return f"CompiledRule({self.rule.id!r})"
@@ -73,30 +109,27 @@ class RuleEngine:
         """Patterns for the block scan: the literals each rule pattern cannot match without
         (a literal alternation scans at grep speed), or the pattern itself, made tolerant of
         the escaping inside raw JSON lines, when it has no useful literal."""
-        patterns: dict[str, None] = {}
-        for rule in self.rules:
-            for pattern in rule.patterns:
-                need = required_literals(pattern)
-                patterns[literal_pattern(need) if need else json_tolerant(pattern)] = None
-        return list(patterns)
+        patterns = [p for rule in self.rules for p in rule.patterns]
+        return cached_prefilter(patterns, _prefilter)
 
     def match(self, record: Record, kind: RecordKind) -> RuleMatch | None:
         """The first rule that matches `record` read as `kind`, or None."""
         text = record.text
         if not text or not self._owner:
             return None
-        hits = self._set.Match(text)
+        data = text.encode("utf-8", "replace")
+        hits = self._set.Match(data)
         if not hits:
             return None
         seen = sorted({self._owner[i] for i in hits})
         for index in seen:
-            found = self._try(self._compiled[index], record, kind, text)
+            found = self._try(self._compiled[index], record, kind, data)
             if found is not None:
                 return found
         return None
 
     def _try(
-        self, compiled: CompiledRule, record: Record, kind: RecordKind, text: str
+        self, compiled: CompiledRule, record: Record, kind: RecordKind, data: bytes
     ) -> RuleMatch | None:
         rule = compiled.rule
         if kind not in rule.applies_to:
@@ -109,14 +142,14 @@ class RuleEngine:
             return None
         match = None
         for pattern in compiled.patterns:
-            match = pattern.search(text)
+            match = pattern.search(data)
             if match is not None:
                 break
         if match is None:
             return None
-        if any(pattern.search(text) for pattern in compiled.exclude):
+        if any(pattern.search(data) is not None for pattern in compiled.exclude):
             return None
-        fields = {k: v for k, v in match.groupdict().items() if v}
+        matched, fields = match
         error = record.log.error if record.log is not None else None
         code = (error.code if error is not None else "") or fields.get("code", "")
         if rule.codes and code and code not in rule.codes:
@@ -124,11 +157,10 @@ class RuleEngine:
         if code:
             fields.setdefault("code", code)
         for pattern in compiled.enrich:
-            extra = pattern.search(text)
+            extra = pattern.search(data)
             if extra is not None:
-                for key, value in extra.groupdict().items():
-                    if value and key not in fields:
-                        fields[key] = value
+                for key, value in extra[1].items():
+                    fields.setdefault(key, value)
         if error is not None:
             for key in ("constraint", "table", "column"):
                 value = getattr(error, key)
@@ -138,19 +170,19 @@ class RuleEngine:
         return RuleMatch(
             rule=rule,
             fields=fields,
-            matched=match.group(0),
+            matched=matched,
             title=render_template(rule.title, fields),
         )
 
     def enrich_fields(self, rule: Rule, text: str, fields: dict[str, str]) -> bool:
         """Add the fields an attach-rule finds in `text` to `fields`; True if it matched."""
         compiled = self._compiled[self.rules.index(rule)]
+        data = text.encode("utf-8", "replace")
         for pattern in compiled.patterns:
-            match = pattern.search(text)
+            match = pattern.search(data)
             if match is not None:
-                for key, value in match.groupdict().items():
-                    if value and key not in fields:
-                        fields[key] = value
+                for key, value in match[1].items():
+                    fields.setdefault(key, value)
                 self.derive(rule, fields)
                 return True
         return False
@@ -171,7 +203,7 @@ class RuleEngine:
             if compiled is None:
                 if len(self._derived) >= _DERIVED_CACHE_LIMIT:
                     self._derived.clear()
-                compiled = self._derived[pattern] = compile_pattern(pattern)
+                compiled = self._derived[pattern] = compile_pattern(pattern, keep=False)
             match = compiled.search(value)
             if match is None:
                 continue

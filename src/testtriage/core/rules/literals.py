@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -40,6 +44,37 @@ def required_literals(pattern: str) -> Need | None:
     return need
 
 
+CACHE_VERSION = "1"
+"""Bumped whenever the extraction changes, so that no stale prefilter is ever read."""
+
+
+def cached_prefilter(patterns: list[str], build: Callable[[list[str]], list[str]]) -> list[str]:
+    """`build(patterns)`, remembered on disk by the patterns' content: parsing a few hundred
+    patterns for their literals costs more than the rest of a small summary's start-up."""
+    digest = hashlib.blake2b(
+        "\x00".join([CACHE_VERSION, *patterns]).encode(), digest_size=16
+    ).hexdigest()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "testtriage", f"prefilter-{digest}.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            cached = json.load(handle)
+        if isinstance(cached, list) and all(isinstance(item, str) for item in cached):
+            return cached
+    except (OSError, ValueError):
+        pass
+    built = build(patterns)
+    try:  # a read-only home or a full disk only costs the next start-up its speed
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(built, handle)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return built
+
+
 def literal_pattern(need: Need) -> str:
     """An RE2 alternation of the literals (scoped case-insensitivity where needed)."""
     parts = []
@@ -60,52 +95,69 @@ def _better(a: Need | None, b: Need | None) -> Need | None:
     return a if score_a >= score_b else b
 
 
-def _run_need(run: list[str], ignore_case: bool) -> Need | None:
-    """The best JSON-safe piece of a literal run."""
-    pieces: list[str] = []
-    current: list[str] = []
-    for char in run:
-        # Python's json escapes non-ASCII (`\u2192`), so such characters split literals too.
-        if char in _BREAKS or ord(char) > 127:
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    best = max(pieces, key=len)
-    if not best:
-        return None
-    return frozenset({Literal(best, ignore_case)})
+def _run_need(run: set[str], ignore_case: bool) -> Need | None:
+    """The best JSON-safe piece of each string a run may be; None if one has no piece."""
+    literals: set[Literal] = set()
+    for text in run:
+        pieces: list[str] = []
+        current: list[str] = []
+        for char in text:
+            # Python's json escapes non-ASCII (`\u2192`), so such characters split literals too.
+            if char in _BREAKS or ord(char) > 127:
+                pieces.append("".join(current))
+                current = []
+            else:
+                current.append(char)
+        pieces.append("".join(current))
+        best = max(pieces, key=len)
+        if not best:
+            return None
+        literals.add(Literal(best, ignore_case))
+    return frozenset(literals)
+
+
+MAX_ALTERNATIVES = 64
+"""Largest set of exact strings a run may stand for (`(?:no|missing) (?:auth|bearer) token`
+is six): beyond it the run is cut, and the best part of it required instead."""
 
 
 def _sequence(items: list[tuple[Any, Any]], ignore_case: bool) -> Need | None:
+    """Runs of exact text (with small alternations multiplied out: `(?:no|missing) auth`
+    is the two strings `no auth`, `missing auth`) and each other part's own requirement:
+    the most selective of them."""
     best: Need | None = None
-    run: list[str] = []
+    run: set[str] = {""}
+    run_case = ignore_case
+
+    def cut() -> None:
+        nonlocal best, run, run_case
+        if run != {""}:
+            best = _better(best, _run_need(run, run_case))
+        run, run_case = {""}, ignore_case
+
     for op, av in items:
-        if op is sre.LITERAL:
-            run.append(chr(av))
+        exact = _exact_set(op, av, ignore_case)
+        if exact is not None:
+            strings, case = exact
+            if len(run) * len(strings) <= MAX_ALTERNATIVES:
+                run = {a + b for a in run for b in strings}
+                run_case = run_case or case
+                continue
+        cut()
+        if exact is not None:
+            run, run_case = exact[0], ignore_case or exact[1]
             continue
-        if op is sre.AT:
-            continue  # zero width: the run's characters are still contiguous
         if op is sre.SUBPATTERN:
             _group, add_flags, del_flags, sub = av
-            inner_case = (ignore_case or bool(add_flags & re.IGNORECASE)) and not (
-                del_flags & re.IGNORECASE
-            )
-            exact = _exact(list(sub))
-            if exact is not None and inner_case == ignore_case:
-                run.extend(exact)
-                continue
-            best = _better(best, _run_need(run, ignore_case)) if run else best
-            run = []
-            best = _better(best, _sequence(list(sub), inner_case))
-            continue
-        best = _better(best, _run_need(run, ignore_case)) if run else best
-        run = []
-        best = _better(best, _node(op, av, ignore_case))
-    if run:
-        best = _better(best, _run_need(run, ignore_case))
+            best = _better(best, _sequence(list(sub), _case(ignore_case, add_flags, del_flags)))
+        else:
+            best = _better(best, _node(op, av, ignore_case))
+    cut()
     return best
+
+
+def _case(ignore_case: bool, add_flags: int, del_flags: int) -> bool:
+    return (ignore_case or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
 
 
 def _node(op: Any, av: Any, ignore_case: bool) -> Need | None:
@@ -125,22 +177,43 @@ def _node(op: Any, av: Any, ignore_case: bool) -> Need | None:
     return None
 
 
-def _exact(items: list[tuple[Any, Any]]) -> list[str] | None:
-    """The characters a sequence matches when it can match only one string."""
-    chars: list[str] = []
-    for op, av in items:
-        if op is sre.LITERAL:
-            chars.append(chr(av))
-        elif op is sre.AT:
-            continue
-        elif op is sre.SUBPATTERN:
-            _group, add_flags, del_flags, sub = av
-            if add_flags or del_flags:
+def _exact_set(op: Any, av: Any, ignore_case: bool) -> tuple[set[str], bool] | None:
+    """The strings a node can match when they are few (and whether any part ignores case)."""
+    if op is sre.LITERAL:
+        return {chr(av)}, ignore_case
+    if op is sre.AT:
+        return {""}, ignore_case  # zero width: the characters around it stay contiguous
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return _exact_sequence(list(sub), _case(ignore_case, add_flags, del_flags))
+    if op is sre.BRANCH:
+        strings: set[str] = set()
+        case = ignore_case
+        for branch in av[1]:
+            found = _exact_sequence(list(branch), ignore_case)
+            if found is None:
                 return None
-            inner = _exact(list(sub))
-            if inner is None:
-                return None
-            chars.extend(inner)
-        else:
+            strings |= found[0]
+            case = case or found[1]
+        return (strings, case) if len(strings) <= MAX_ALTERNATIVES else None
+    if op is sre.MAX_REPEAT or op is sre.MIN_REPEAT:
+        low, high, sub = av
+        if (low, high) != (0, 1):
             return None
-    return chars
+        found = _exact_sequence(list(sub), ignore_case)
+        return ({"", *found[0]}, found[1]) if found is not None else None
+    return None
+
+
+def _exact_sequence(
+    items: list[tuple[Any, Any]], ignore_case: bool
+) -> tuple[set[str], bool] | None:
+    strings: set[str] = {""}
+    case = ignore_case
+    for op, av in items:
+        found = _exact_set(op, av, ignore_case)
+        if found is None or len(strings) * len(found[0]) > MAX_ALTERNATIVES:
+            return None
+        strings = {a + b for a in strings for b in found[0]}
+        case = case or found[1]
+    return strings, case

@@ -65,11 +65,21 @@ class RuleConfig:
     inline_rules: tuple[Rule, ...] = ()
 
 
-def compile_pattern(pattern: str) -> Any:
-    """Compile an RE2 pattern (linear time, so no user pattern can hang a run)."""
-    options = re2.Options()
-    options.max_mem = 32 << 20
-    return re2.compile(pattern, options)
+_COMPILED: dict[str, Any] = {}
+
+
+def compile_pattern(pattern: str, *, keep: bool = True) -> Any:
+    """Compile an RE2 pattern (linear time, so no user pattern can hang a run), once: the
+    loader checks every pattern and the engine then uses the same compiled object. Patterns
+    built from log values (`keep=False`) are not kept, so memory does not grow with a log."""
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        options = re2.Options()
+        options.max_mem = 32 << 20
+        compiled = re2.compile(pattern, options)
+        if keep:
+            _COMPILED[pattern] = compiled
+    return compiled
 
 
 def check_pattern(pattern: object, path: str, rule_id: str, what: str) -> str:

@@ -60,6 +60,8 @@ class RunnerMux:
         self.source = source
         self._probes = tuple(parser(source) for parser in PARSERS)
         """Never fed: they only answer `claims` and `starts_run` for their runner."""
+        self._banners = tuple(start for probe in self._probes for start in probe.BANNER_STARTS)
+        """Every runner's banner starts: one test per line before asking each runner."""
         self._active: RunnerBase | None = None
 
     @property
@@ -87,19 +89,20 @@ class RunnerMux:
                         return self._start(type(probe), record, out)
                 return None
             text = record.text.lstrip()
-            if (
-                active.progressed
-                and text.startswith(active.BANNER_STARTS)
-                and active.starts_run(record)
-            ):
-                return self._start(type(active), record, out)
-            for probe in self._probes:
+            if text.startswith(self._banners):
                 if (
-                    text.startswith(probe.BANNER_STARTS)
-                    and type(probe) is not type(active)
-                    and probe.starts_run(record)
+                    active.progressed
+                    and text.startswith(active.BANNER_STARTS)
+                    and active.starts_run(record)
                 ):
-                    return self._start(type(probe), record, out)
+                    return self._start(type(active), record, out)
+                for probe in self._probes:
+                    if (
+                        text.startswith(probe.BANNER_STARTS)
+                        and type(probe) is not type(active)
+                        and probe.starts_run(record)
+                    ):
+                        return self._start(type(probe), record, out)
         if active is None:
             return None
         active.own_line = False

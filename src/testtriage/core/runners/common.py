@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from testtriage.core.records import Record
@@ -186,9 +186,11 @@ class RunnerBase(RunnerParser):
                 teardown_error=teardown_error,
             )
         else:
-            result = replace(
-                known,
+            result = TestResult(
+                key=key,
                 status=status,
+                source=known.source,
+                line=known.line,
                 duration_ms=duration if duration is not None else known.duration_ms,
                 message=known.message or message,
                 teardown_error=known.teardown_error or teardown_error,
