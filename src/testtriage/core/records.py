@@ -274,16 +274,19 @@ _TEXT_LEVEL_RE = re.compile(
 _LETTER_LEVELS = {"e": LEVEL_ERROR, "f": LEVEL_FATAL, "w": LEVEL_WARN}
 
 
-_LEVEL_HINTS = ("ERROR", "FATAL", "CRITICAL", "PANIC", "WARN", "rror", "atal", "ritical", "arn")
-
-
 def text_level(text: str) -> int | None:
     """The level a plain log line states, if it states one the common formats use."""
     if len(text) > 2000:
         text = text[:2000]
     # Most lines state no level: a few substring tests are far cheaper than the regex.
-    if not any(hint in text for hint in _LEVEL_HINTS) and not text.startswith(
-        ("E, [", "F, [", "W, [", "panic: ")
+    low = text.lower()
+    if (
+        "rror" not in low
+        and "atal" not in low
+        and "ritical" not in low
+        and "warn" not in low
+        and "panic" not in low
+        and not text.startswith(("E, [", "F, [", "W, ["))
     ):
         return None
     match = _TEXT_LEVEL_RE.search(text)

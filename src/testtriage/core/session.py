@@ -14,8 +14,9 @@ from testtriage.core.runners.reports import ReportError, parse_json_report, snif
 from testtriage.core.state import Batch, RunPhase, RunState
 from testtriage.core.triage import Triage
 
-FEED_BYTES = 1 << 20
-"""Bytes of input folded into the state at once during a whole read."""
+FEED_BYTES = 8 << 20
+"""Bytes of input handed to the pipeline at once during a whole read (the pipeline itself
+hands occurrences on in bounded batches, so this only sets how often the state is folded)."""
 
 
 def build_engine(config: RuleConfig | None = None) -> RuleEngine:

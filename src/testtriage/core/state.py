@@ -300,8 +300,8 @@ def _merge_results(known: TestResult, new: TestResult) -> TestResult:
     status = new.status
     if _STATUS_WEIGHT[known.status] > _STATUS_WEIGHT[new.status] and not new.teardown_error:
         status = known.status
-    return replace(
-        new,
+    return TestResult(
+        key=new.key,
         status=status,
         source=known.source or new.source,
         line=known.line or new.line,

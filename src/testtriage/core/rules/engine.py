@@ -39,8 +39,8 @@ class _Pattern:
 
     __slots__ = ("_groups", "_match")
 
-    def __init__(self, pattern: str) -> None:
-        compiled = compile_pattern(pattern)
+    def __init__(self, pattern: str, *, keep: bool = True) -> None:
+        compiled = compile_pattern(pattern, keep=keep)
         self._match = compiled._regexp.Match
         self._groups = tuple(compiled.groupindex.items())
 
@@ -102,7 +102,7 @@ class RuleEngine:
                 self._owner.append(index)
         if self._owner:
             self._set.Compile()
-        self._derived: dict[str, Any] = {}
+        self._derived: dict[str, _Pattern] = {}
         self.by_id = {rule.id: rule for rule in self.rules}
 
     def candidate_patterns(self) -> list[str]:
@@ -203,10 +203,10 @@ class RuleEngine:
             if compiled is None:
                 if len(self._derived) >= _DERIVED_CACHE_LIMIT:
                     self._derived.clear()
-                compiled = self._derived[pattern] = compile_pattern(pattern, keep=False)
-            match = compiled.search(value)
+                compiled = self._derived[pattern] = _Pattern(pattern, keep=False)
+            match = compiled.search(value.encode("utf-8", "replace"))
             if match is None:
                 continue
-            for key, found in match.groupdict().items():
-                if found and not fields.get(key):
+            for key, found in match[1].items():
+                if not fields.get(key):
                     fields[key] = found
