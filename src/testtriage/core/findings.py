@@ -6,9 +6,10 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 
-from testtriage.core.records import LogFields
+from testtriage.core.records import LogFields, decode_line, strip_ansi
 from testtriage.core.results import LineContext, TestKey, Zone
 from testtriage.core.rules.model import Rule
 
@@ -55,8 +56,17 @@ _NORMALIZERS = (
 )  # fmt: skip
 
 
+MAX_CONTEXT_BYTES = 400
+
+
+def _context_line(line: bytes) -> str:
+    return clip(strip_ansi(decode_line(line[:MAX_CONTEXT_BYTES])), MAX_CONTEXT_BYTES)
+
+
+@lru_cache(maxsize=4096)
 def normalize_message(text: str) -> str:
-    """The shape of a message: ids, numbers, e-mails, times and quoted values made generic."""
+    """The shape of a message: ids, numbers, e-mails, times and quoted values made generic
+    (cached: a log repeats its messages far more often than it invents new ones)."""
     text = text.strip()[:400]
     for pattern, token in _NORMALIZERS:
         text = pattern.sub(token, text)
@@ -94,10 +104,21 @@ class Occurrence:
     matched: str = ""
     """The part the rule matched, to highlight."""
     log: LogFields | None = None
-    before: tuple[str, ...] = ()
-    after: tuple[str, ...] = ()
+    before_raw: tuple[bytes, ...] = ()
+    """The lines just above, as read (decoded only when shown: most occurrences never are)."""
+    after_raw: tuple[bytes, ...] = ()
     context: LineContext | None = None
     level: int | None = None
+
+    @property
+    def before(self) -> tuple[str, ...]:
+        """The lines just above, without escapes, bounded."""
+        return tuple(_context_line(line) for line in self.before_raw)
+
+    @property
+    def after(self) -> tuple[str, ...]:
+        """The lines just below, without escapes, bounded."""
+        return tuple(_context_line(line) for line in self.after_raw)
 
     @property
     def in_failure(self) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from testtriage.core.findings import (
+    MAX_CONTEXT_BYTES,
     UNKNOWN_RULE,
     Location,
     Occurrence,
@@ -15,7 +16,7 @@ from testtriage.core.findings import (
     fingerprint,
 )
 from testtriage.core.ingest.chunks import Chunk, IngestItem, NoticeKind, SourceNotice
-from testtriage.core.records import LEVEL_ERROR, Record, build_record, decode_line, strip_ansi
+from testtriage.core.records import LEVEL_ERROR, Record, build_record, strip_ansi
 from testtriage.core.results import (
     FailureReported,
     LineContext,
@@ -275,8 +276,8 @@ class Triage:
             matched=found.matched if found is not None else "",
             # Evidence keeps the fields it shows, bounded, not the whole parsed object.
             log=replace(record.log, extra=record.log.shown(), raw={}) if record.log else None,
-            before=tuple(clip(strip_ansi(decode_line(line)), 400) for line in before),
-            after=tuple(clip(strip_ansi(decode_line(line)), 400) for line in after),
+            before_raw=tuple(line[:MAX_CONTEXT_BYTES] for line in before),
+            after_raw=tuple(line[:MAX_CONTEXT_BYTES] for line in after),
             context=context,
             level=record.level,
         )
@@ -295,8 +296,9 @@ class Triage:
         for key, value in found.fields.items():
             fields.setdefault(key, value)
         self.engine.derive(previous.rule, fields)
+        detail = record.raw.encode("utf-8", "replace")[:MAX_CONTEXT_BYTES]
         target[position] = replace(
-            previous, fields=fields, after=(*previous.after, clip(record.text, 400))[:4]
+            previous, fields=fields, after_raw=(*previous.after_raw, detail)[:4]
         )
 
     def _close_block(self, scan: _SourceScan, out: list[Occurrence]) -> None:

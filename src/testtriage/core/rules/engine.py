@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import re2
@@ -27,7 +27,10 @@ class RuleMatch:
     fields: Mapping[str, str]
     matched: str
     """The part of the record's text the pattern matched (for highlighting evidence)."""
-    title: str = field(default="")
+
+    @property
+    def title(self) -> str:
+        return render_template(self.rule.title, self.fields)
 
 
 _UNANCHORED = re2._Anchor.UNANCHORED
@@ -171,7 +174,6 @@ class RuleEngine:
             rule=rule,
             fields=fields,
             matched=matched,
-            title=render_template(rule.title, fields),
         )
 
     def enrich_fields(self, rule: Rule, text: str, fields: dict[str, str]) -> bool:
