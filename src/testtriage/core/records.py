@@ -183,7 +183,7 @@ def build_record(source: str, line: int, data: bytes) -> Record:
     if len(raw) > MAX_TEXT:
         raw, truncated = raw[:MAX_TEXT] + TRUNCATION_MARKER, True
         plain = strip_ansi(raw)
-    text = _CONTROL_RE.sub(" ", plain) if _CONTROL_RE.search(plain) else plain
+    text = plain if plain.isprintable() else _CONTROL_RE.sub(" ", plain)
     level = text_level(text)
     if level is None and brace != -1:
         level = _cut_json_level(text[brace:])

@@ -109,6 +109,9 @@ class RunState:
     tests: Mapping[TestKey, TestResult] = field(default_factory=_frozen)
     failures: Mapping[TestKey, FailureInfo] = field(default_factory=_frozen)
     totals: Mapping[str, TotalsReported] = field(default_factory=_frozen)
+    """Each source's latest totals, of the run its runner is printing now."""
+    earlier_totals: Mapping[str, tuple[TotalsReported, ...]] = field(default_factory=_frozen)
+    """Totals of the runs a source printed before (a monorepo prints one run per package)."""
     groups: Mapping[str, FindingGroup] = field(default_factory=_frozen)
     per_rule: Mapping[str, int] = field(default_factory=_frozen)
     notices: tuple[SourceNotice, ...] = ()
@@ -136,7 +139,12 @@ class RunState:
                 status = replace(status, status="reading")
             sources[name] = replace(status, lines=lines, bytes=size)
         tests, failures, totals = dict(state.tests), dict(state.failures), dict(state.totals)
+        earlier = dict(state.earlier_totals)
         for event in batch.events:
+            if isinstance(event, RunnerDetected) and event.source in totals:
+                # A new run in the same source: the totals printed so far were another run's.
+                done = totals.pop(event.source)
+                earlier[event.source] = (*earlier.get(event.source, ()), done)
             _fold_event(event, tests, failures, totals, sources)
         groups, per_rule = dict(state.groups), dict(state.per_rule)
         for occurrence in batch.occurrences:
@@ -150,6 +158,7 @@ class RunState:
             tests=_frozen(tests),
             failures=_frozen(failures),
             totals=_frozen(totals),
+            earlier_totals=_frozen(earlier),
             groups=_frozen(groups),
             per_rule=_frozen(per_rule),
             notices=notices,
@@ -204,28 +213,35 @@ class RunState:
         for result in self.tests.values():
             by_source.setdefault(result.source, []).append(result)
         passed = failed = skipped = errors = total = 0
-        from_runner = bool(self.totals)
-        for source in set(by_source) | set(self.totals):
+        from_runner = bool(self.totals or self.earlier_totals)
+        for source in set(by_source) | set(self.totals) | set(self.earlier_totals):
             results = by_source.get(source, [])
-            reported = self.totals.get(source)
-            if reported is None:
+            runs = self.runner_totals(source)
+            if not runs:
                 from_runner = False
                 counted = _count(results)
                 passed, failed = passed + counted.passed, failed + counted.failed
                 skipped, errors = skipped + counted.skipped, errors + counted.errors
                 total += counted.total
                 continue
-            passed, failed = passed + reported.passed, failed + reported.failed
-            skipped, errors = skipped + reported.skipped, errors + reported.errors
-            if reported.total is not None:
-                total += reported.total
-            else:
-                teardown_only = sum(
-                    1 for r in results if r.teardown_error and r.status is not TestStatus.ERROR
-                )
-                total += reported.passed + reported.failed + reported.skipped
-                total += max(0, reported.errors - teardown_only)
+            teardown_only = sum(
+                1 for r in results if r.teardown_error and r.status is not TestStatus.ERROR
+            )
+            for reported in runs:
+                passed, failed = passed + reported.passed, failed + reported.failed
+                skipped, errors = skipped + reported.skipped, errors + reported.errors
+                if reported.total is not None:
+                    total += reported.total
+                else:
+                    total += reported.passed + reported.failed + reported.skipped
+                    total += max(0, reported.errors - teardown_only)
+                    teardown_only = 0
         return Counts(total, passed, failed, skipped, errors, from_runner)
+
+    def runner_totals(self, source: str) -> tuple[TotalsReported, ...]:
+        """Every run's totals a source printed, in order (one per run, the last maybe partial)."""
+        current = self.totals.get(source)
+        return (*self.earlier_totals.get(source, ()), *((current,) if current else ()))
 
 
 def _count(results: list[TestResult]) -> Counts:

@@ -371,15 +371,19 @@ HEADLINE_WINDOW = 40
 def _absorb_headline(target: list[Occurrence], tagged: Occurrence) -> None:
     """A logging record is a message line (`ERROR ... Internal Server Error: /api/jobs/`) and
     the traceback under it: once the traceback's error is tagged, the message line is not a
-    second, unknown error."""
-    for position in range(len(target) - 1, max(-1, len(target) - 4), -1):
-        previous = target[position]
-        distance = tagged.location.line - previous.location.line
-        if previous.location.source != tagged.location.source or distance > HEADLINE_WINDOW:
-            return
-        if previous.rule is UNKNOWN_RULE and previous.context is None and distance > 0:
-            del target[position]
-            return
+    second, unknown error. Only that shape: plain text lines, the unknown one just before."""
+    if not target or tagged.log is not None:
+        return
+    previous = target[-1]
+    distance = tagged.location.line - previous.location.line
+    if (
+        previous.rule is UNKNOWN_RULE
+        and previous.context is None
+        and previous.log is None
+        and previous.location.source == tagged.location.source
+        and 0 < distance <= HEADLINE_WINDOW
+    ):
+        del target[-1]
 
 
 def _bare(occurrence: Occurrence) -> bool:

@@ -143,9 +143,10 @@ def counts_line(counts: Counts) -> Text:
 
 def known_total(state: RunState) -> int | None:
     """The number of tests the runners announced, when every source announced one."""
-    if not state.totals or any(t.total is None for t in state.totals.values()):
+    runs = [run for source in state.sources for run in state.runner_totals(source)]
+    if not runs or any(run.total is None for run in runs):
         return None
-    return sum(t.total or 0 for t in state.totals.values())
+    return sum(run.total or 0 for run in runs)
 
 
 def verdict_line(diagnosis: Diagnosis, verdict: Verdict) -> Text:

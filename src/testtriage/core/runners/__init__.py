@@ -61,7 +61,15 @@ class RunnerMux:
         self._probes = tuple(parser(source) for parser in PARSERS)
         """Never fed: they only answer `claims` and `starts_run` for their runner."""
         self._banners = tuple(start for probe in self._probes for start in probe.BANNER_STARTS)
-        """Every runner's banner starts: one test per line before asking each runner."""
+        """Every runner's banner starts: one test per line before asking any runner."""
+        by_first: dict[str, list[RunnerBase]] = {}
+        for probe in self._probes:
+            for start in probe.BANNER_STARTS:
+                group = by_first.setdefault(start[0], [])
+                if probe not in group:
+                    group.append(probe)
+        self._by_first = {first: tuple(probes) for first, probes in by_first.items()}
+        """The runners whose banner can start with a given character."""
         self._active: RunnerBase | None = None
 
     @property
@@ -96,7 +104,7 @@ class RunnerMux:
                     and active.starts_run(record)
                 ):
                     return self._start(type(active), record, out)
-                for probe in self._probes:
+                for probe in self._by_first.get(text[0], ()):
                     if (
                         text.startswith(probe.BANNER_STARTS)
                         and type(probe) is not type(active)

@@ -132,10 +132,12 @@ class VitestParser(RunnerBase):
     def _item(self, record: Record, item: re.Match[str], out: list[RunEvent]) -> LineContext | None:
         indent = len(item.group("indent"))
         symbol = item.group("sym")
-        body = _PREFIX.sub("", item.group("body"))
+        body = item.group("body")
+        if body.startswith(("TS ", "|")):
+            body = _PREFIX.sub("", body)
         self._arrow_key = None
         if indent == 1:
-            counted = _COUNTED.match(body)
+            counted = _COUNTED.match(body) if "(" in body else None
             if counted is not None and " > " not in counted.group("head"):
                 self._module(counted, record.line, out)
                 return None
@@ -149,7 +151,7 @@ class VitestParser(RunnerBase):
         level = (indent - 1) // 2
         while self._suites and self._suites[-1][0] >= level:
             self._suites.pop()
-        counted = _COUNTED.match(body)
+        counted = _COUNTED.match(body) if "(" in body else None
         if counted is not None and counted.group("counts").isdigit():
             self._suites.append((level, counted.group("head")))
             return None
@@ -294,7 +296,8 @@ def _strip_suffixes(body: str) -> tuple[str, float | None]:
     duration: float | None = None
     # Every suffix ends in one of these: `ms`, `used`, `(retry x2)`, `[note]`.
     while body and body[-1] in "s)]d":
-        match = _SUFFIX.search(body)
+        # Suffixes are short and end the line: searching only its tail keeps this O(1).
+        match = _SUFFIX.search(body, max(0, len(body) - 96))
         if match is None:
             break
         if match.group("ms") is not None and duration is None:
