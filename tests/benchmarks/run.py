@@ -494,8 +494,12 @@ def measure_latency(results: Results, work: Path, appends: int, cli_rounds: int)
             None,
             max(cli) if cli else None,
         ],
-        ["TUI: append → on screen", "–", "skipped: TUI not built (hook `tui_latency`)", "", ""],
     ]
+    tui = tui_latency(appends)
+    if tui is None:
+        rows.append(["TUI: append → on screen", "–", "failed (see stderr)", "", ""])
+    else:
+        rows.append(["TUI: append → finding count on screen", appends, *tui])
     results.add(
         "### Latency: a line appended → its finding folded into the state\n\n"
         + md_table(["path", "lines", "p50 ms", "p95 ms", "max ms"], rows)
@@ -508,11 +512,17 @@ def measure_latency(results: Results, work: Path, appends: int, cli_rounds: int)
     )
 
 
-def tui_latency() -> dict[str, Any] | None:
-    """HOOK (target 3, TUI): append → the finding on screen, p95 ≤ 150 ms. Not measured yet.
-    When the TUI exists: drive the app headless (`App.run_test()`), append lines as
-    `live.py latency` does, and stamp the moment the findings view has rendered each one."""
-    return None
+def tui_latency(appends: int) -> list[float] | None:
+    """Target 3, TUI: append → the finding's count on screen (p50, p95, max ms), measured by
+    `tui_latency.py` in a process of its own (the app runs headless)."""
+    log("latency: TUI (headless app)")
+    argv = [sys.executable, str(HERE / "tui_latency.py"), "--appends", str(appends), "--json"]
+    proc = subprocess.run(argv, capture_output=True, check=False, cwd=str(HERE))
+    if proc.returncode != 0:
+        log(proc.stderr.decode()[-300:])
+        return None
+    found = json.loads(proc.stdout)
+    return [found["p50"], found["p95"], found["max"]]
 
 
 def cli_follow_latency(work: Path, rounds: int) -> list[float]:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import re2
 
-from testtriage.core.rules.literals import Literal, literal_pattern, required_literals
+from testtriage.core.rules.literals import (
+    Literal,
+    cached_prefilter,
+    literal_pattern,
+    required_literals,
+)
 
 
 @pytest.mark.parametrize(
@@ -80,3 +87,33 @@ def test_the_literal_prefilter_selects_every_text_the_pattern_matches(
     if need is None:
         return
     assert re2.search(literal_pattern(need), text) is not None
+
+
+def test_the_prefilter_is_cached_by_content_and_a_broken_cache_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls: list[list[str]] = []
+
+    def build(patterns: list[str]) -> list[str]:
+        calls.append(patterns)
+        return [p.upper() for p in patterns]
+
+    assert cached_prefilter(["abc", "def"], build) == ["ABC", "DEF"]
+    assert cached_prefilter(["abc", "def"], build) == ["ABC", "DEF"]
+    assert len(calls) == 1, "the second start-up reads the cache"
+    assert cached_prefilter(["abc", "xyz"], build) == ["ABC", "XYZ"]
+    assert len(calls) == 2, "other patterns, another cache entry"
+    for cache in (tmp_path / "testtriage").iterdir():
+        cache.write_text("{not json")
+    assert cached_prefilter(["abc", "def"], build) == ["ABC", "DEF"]
+    assert len(calls) == 3, "a broken cache file is ignored and rebuilt"
+
+
+def test_an_unwritable_cache_costs_only_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file, so no directory can be made
+    assert cached_prefilter(["abc"], lambda p: ["x"]) == ["x"]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from testtriage.core.causes import (
+    CODE_LINE,
+    RAISE_LINE,
+    absorb_headline,
+    causes_of_one_failure,
+    message_only,
+)
 from testtriage.core.findings import (
     MAX_CONTEXT_BYTES,
     UNKNOWN_RULE,
@@ -22,11 +28,10 @@ from testtriage.core.results import (
     LineContext,
     RunEvent,
     TestKey,
-    TestReported,
     Zone,
 )
 from testtriage.core.rules.engine import RuleEngine, RuleMatch
-from testtriage.core.rules.model import GENERIC_CATEGORIES, RecordKind, Rule
+from testtriage.core.rules.model import RecordKind, Rule
 from testtriage.core.runners import RUNNER_MARKERS, RunnerMux
 from testtriage.core.scan import LEVEL_MARKERS, Block, compile_candidates
 from testtriage.core.state import Batch
@@ -214,11 +219,11 @@ class Triage:
 
         if scan.mux.own_line:
             return
-        matched = _message_only(record, new_events)
+        matched = message_only(record, new_events)
         if matched is None:
             return
         record = matched
-        if _CODE_LINE.match(record.text) if context is not None else _RAISE_LINE.match(record.text):
+        if CODE_LINE.match(record.text) if context is not None else RAISE_LINE.match(record.text):
             return  # quoted source code: `throw new Error("...")` is not the error itself
         kind = (
             RecordKind.FAILURE
@@ -246,9 +251,9 @@ class Triage:
         in_block = open_block is not None and occurrence.in_failure
         target = open_block.occurrences if in_block and open_block is not None else out
         if in_block and len(target) >= MAX_PENDING:
-            target[:] = _causes_of_one_failure(target)
+            target[:] = causes_of_one_failure(target)
         if found is not None and context is None:
-            _absorb_headline(target, occurrence)
+            absorb_headline(target, occurrence)
         target.append(occurrence)
         scan.last = (target, len(target) - 1)
 
@@ -306,7 +311,7 @@ class Triage:
         scan.block = None
         if open_block is None:
             return
-        occurrences = _causes_of_one_failure(open_block.occurrences)
+        occurrences = causes_of_one_failure(open_block.occurrences)
         key = open_block.context.key
         if any(o.in_failure for o in occurrences):
             _remember(scan.explained, key)
@@ -339,89 +344,7 @@ class Triage:
         )
 
 
-def _message_only(record: Record, new_events: list[RunEvent]) -> Record | None:
-    """A runner's outcome line names a test: rules must see only its error message, if any,
-    never the test's name (a test called "rejects a foreign key violation" is not one)."""
-    named = False
-    text = record.text.strip()
-    for event in new_events:
-        if isinstance(event, TestReported):
-            message = event.result.message
-            # Only a message this line prints: a runner may repeat an earlier error when it
-            # reports the test again (pytest's `PASSED` line of a test that erred at teardown).
-            fresh = message and text and (message in text or message.endswith(text))
-        elif isinstance(event, FailureReported):
-            # A failure reported here, with the error the runner gathered for it (go prints a
-            # test's output before its `--- FAIL`), or completed by this line (`Type:` first).
-            message = event.message
-            fresh = bool(message)
-        else:
-            continue
-        named = True
-        if fresh:
-            return replace(record, text=message)
-    return None if named else record
-
-
 MAX_EXPLAINED = 10_000
-HEADLINE_WINDOW = 40
-"""Lines a logged error's traceback may span below its message line."""
-
-
-def _absorb_headline(target: list[Occurrence], tagged: Occurrence) -> None:
-    """A logging record is a message line (`ERROR ... Internal Server Error: /api/jobs/`) and
-    the traceback under it: once the traceback's error is tagged, the message line is not a
-    second, unknown error. Only that shape: plain text lines, the unknown one just before."""
-    if not target or tagged.log is not None:
-        return
-    previous = target[-1]
-    distance = tagged.location.line - previous.location.line
-    if (
-        previous.rule is UNKNOWN_RULE
-        and previous.context is None
-        and previous.log is None
-        and previous.location.source == tagged.location.source
-        and 0 < distance <= HEADLINE_WINDOW
-    ):
-        del target[-1]
-
-
-def _bare(occurrence: Occurrence) -> bool:
-    """A line that names only an error's type (`ArgumentError:`); its message is elsewhere."""
-    text = occurrence.text.strip().rstrip(":")
-    return bool(text) and " " not in text and occurrence.text.strip().endswith(":")
-
-
-def _weight(occurrence: Occurrence) -> tuple[int, int]:
-    """Which of two occurrences of one cause says more: extracted fields, then matched text."""
-    return len(occurrence.fields), len(occurrence.matched)
-
-
-_RAISE_LINE = re.compile(r"^\s+(?:raise|throw)\s+(?:new\s+)?[\w.]+\(")
-"""A traceback's quoted source line (`    raise JSONDecodeError(...)`), outside any failure."""
-_CODE_LINE = re.compile(r"^\s*(?:>\s*)?\d+\s*\|(?!\s*\^)|^\s*\|\s*\^|^>\s{2,}\S")
-"""Code frames in failures: vitest/jest `  86| code` and `> 88 | code`, pytest's `>   code`."""
-
-
-def _causes_of_one_failure(occurrences: list[Occurrence]) -> list[Occurrence]:
-    """One failure prints its error several ways (the message, a `Caused by:`, the crash line
-    naming only the exception class): keep one cause per category, the most informative, and
-    drop generic symptoms when a specific cause is there."""
-    failure = [o for o in occurrences if o.in_failure]
-    if not failure:
-        return occurrences
-    specific = any(o.rule.category not in GENERIC_CATEGORIES for o in failure)
-    telling = [o for o in failure if not _bare(o)]
-    best: dict[str, Occurrence] = {}
-    for occurrence in telling or failure:
-        category = occurrence.rule.category
-        if specific and category in GENERIC_CATEGORIES:
-            continue
-        known = best.get(category)
-        if known is None or _weight(occurrence) > _weight(known):
-            best[category] = occurrence
-    kept = {id(o) for o in best.values()}
-    return [o for o in occurrences if not o.in_failure or id(o) in kept]
 
 
 def _remember(explained: dict[TestKey, None], key: TestKey) -> None:
