@@ -82,8 +82,9 @@ RUBY_JAVA: dict[str, Case] = {
             " own with no marker; a title that names an exception (`raises"
             " ActiveRecord::RecordNotUnique for a second run of the same job`) reaches the rules"
             " as a plain text line and becomes an orm-constraint-error-class noise finding. A"
-            " parser can hide a line from the rules only by naming a test on it (core/triage.py"
-            " _message_only), and the tree's titles cannot be keyed without reading every line"
+            " parser can mark its own lines (RunnerParser.own_line), but a title with no marker"
+            " reaches the rspec parser only when a rule's literal selects it, and then cannot be"
+            " told from output the test's code printed"
         ),
     ),
     "rspec-before-suite": Case(
