@@ -97,7 +97,11 @@ class Triage:
                 for name in sorted(touched)
             )
             batch = Batch(tuple(events), tuple(out), tuple(notices), progress, new_run)
-            # Emptied in place: the chunk being read still appends to these very lists.
+            # Emptied in place: the chunk being read still appends to these very lists. A
+            # detail line can no longer enrich what was handed on.
+            for scan in self._sources.values():
+                if scan.last is not None and scan.last[0] is out:
+                    scan.last = None
             events.clear()
             out.clear()
             notices.clear()

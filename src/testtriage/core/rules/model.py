@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 CATEGORIES = (
     "auth",
@@ -125,14 +124,3 @@ def render_template(template: str, fields: Mapping[str, str]) -> str:
 def template_fields(template: str) -> set[str]:
     """The field names a template refers to."""
     return {match.group(1) for match in _FIELD_RE.finditer(template)}
-
-
-def rule_summary(rule: Rule) -> dict[str, Any]:
-    """A plain description of a rule, for `rules list --format json` and exports."""
-    return {
-        "id": rule.id,
-        "category": rule.category,
-        "severity": rule.severity,
-        "title": rule.title,
-        "origin": rule.origin,
-    }
