@@ -50,6 +50,8 @@ class _OpenBlock:
     can win over a generic symptom printed in the same failure."""
 
     context: LineContext
+    start: Location
+    """Where the block began, to point at when no error line of it can be."""
     occurrences: list[Occurrence] = field(default_factory=list)
     first_error: Record | None = None
     message: str = ""
@@ -215,7 +217,8 @@ class Triage:
             self._close_block(scan, out)
             open_block = None
         if context is not None and open_block is None:
-            open_block = scan.block = _OpenBlock(context=context)
+            start = Location(record.source, record.line)
+            open_block = scan.block = _OpenBlock(context=context, start=start)
         if open_block is not None:
             for event in new_events:
                 if isinstance(event, FailureReported) and event.message:
@@ -336,7 +339,7 @@ class Triage:
             message = f"{context.key} failed with no error output"
         message = message.splitlines()[0][:300] if message else message
         fields = {"message": message}
-        location = Location(first.source, first.line) if first is not None else Location("", 0)
+        location = Location(first.source, first.line) if first is not None else open_block.start
         return Occurrence(
             rule=UNKNOWN_RULE,
             fields=fields,
