@@ -91,7 +91,8 @@ def check_claim(diagnosis: Diagnosis, claim: str) -> ClaimCheck:
         verdict = ClaimVerdict.PARTLY_SUPPORTED
         count = sum(f.count for f in matching)
         reason = (
-            f"{label.capitalize()} errors were logged ({_list(matching)}, {count}×) but only as "
+            f"{label.capitalize()} errors were logged ({', '.join(f.id for f in matching)}, "
+            f"{count}×) but only as "
             "noise: no failed test is linked to them."
         )
         reason += f" {real}" if real else ""
