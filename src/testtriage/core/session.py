@@ -14,6 +14,8 @@ from testtriage.core.runners.reports import ReportError, parse_json_report, snif
 from testtriage.core.state import Batch, RunPhase, RunState
 from testtriage.core.triage import Triage
 
+MAX_UNFOLDED = 20_000
+"""Occurrences held before they are folded, however rarely the state is asked for."""
 FEED_BYTES = 8 << 20
 """Bytes of input handed to the pipeline at once during a whole read (the pipeline itself
 hands occurrences on in bounded batches, so this only sets how often the state is folded)."""
@@ -32,7 +34,28 @@ class Session:
     ) -> None:
         self.specs = tuple(specs)
         self.triage = Triage(engine)
-        self.state = RunState.start([spec.name for spec in self.specs], following=following)
+        self._state = RunState.start([spec.name for spec in self.specs], following=following)
+        self._pending: list[Batch] = []
+        self._pending_occurrences = 0
+
+    @property
+    def state(self) -> RunState:
+        """The state with everything fed so far folded in (folded when asked for, so that a
+        fast live follow folds many small batches at once, not each on its own)."""
+        self._fold_pending()
+        return self._state
+
+    @state.setter
+    def state(self, state: RunState) -> None:
+        self._pending = []
+        self._pending_occurrences = 0
+        self._state = state
+
+    def _fold_pending(self) -> None:
+        if self._pending:
+            self._state = self._state.apply(*self._pending)
+            self._pending = []
+            self._pending_occurrences = 0
 
     def read_reports(self, specs: Iterable[SourceSpec]) -> list[SourceSpec]:
         """Read the JSON test reports among `specs` whole; return the specs left to stream.
@@ -57,10 +80,13 @@ class Session:
             self.state = self.state.apply(Batch(notices=(ended,), progress=((spec.name, 1, size),)))
         return streamed
 
-    def feed(self, items: Iterable[IngestItem]) -> RunState:
+    def feed(self, items: Iterable[IngestItem]) -> None:
+        """Read items; what they hold is folded into `state` when it is next asked for."""
         for batch in self.triage.feed(items):
-            self.state = self.state.apply(batch)
-        return self.state
+            self._pending.append(batch)
+            self._pending_occurrences += len(batch.occurrences)
+            if self._pending_occurrences >= MAX_UNFOLDED:
+                self._fold_pending()  # bounded memory: fold rather than hold more occurrences
 
     def finish(self) -> RunState:
         """The input ended: close open failure blocks; an unfinished run becomes 'unknown'."""

@@ -127,31 +127,43 @@ class RunState:
 
     # --- folding ---------------------------------------------------------------------------
 
-    def apply(self, batch: Batch) -> RunState:
-        """This state with `batch` folded in."""
-        state = self.new_run() if batch.new_run else self
+    def apply(self, *batches: Batch) -> RunState:
+        """This state with `batches` folded in, in order, copying its mappings once (not once
+        per batch: a live follow folds many small batches)."""
+        state = self
+        start = 0
+        for index, batch in enumerate(batches):
+            if batch.new_run and index > start:
+                state = state._fold(batches[start:index])
+                start = index
+        return state._fold(batches[start:]) if start < len(batches) else state
+
+    def _fold(self, batches: tuple[Batch, ...]) -> RunState:
+        """Fold batches of which only the first may start a new run."""
+        state = self.new_run() if batches and batches[0].new_run else self
         sources = dict(state.sources)
-        for notice in batch.notices:
-            sources[notice.source] = _noticed(sources.get(notice.source), notice)
-        for name, lines, size in batch.progress:
-            status = sources.get(name) or SourceStatus(name=name)
-            if status.status == "waiting":
-                status = replace(status, status="reading")
-            sources[name] = replace(status, lines=lines, bytes=size)
         tests, failures, totals = dict(state.tests), dict(state.failures), dict(state.totals)
         earlier = dict(state.earlier_totals)
-        for event in batch.events:
-            if isinstance(event, RunnerDetected) and event.source in totals:
-                # A new run in the same source: the totals printed so far were another run's.
-                done = totals.pop(event.source)
-                earlier[event.source] = (*earlier.get(event.source, ()), done)
-            _fold_event(event, tests, failures, totals, sources)
         groups, per_rule = dict(state.groups), dict(state.per_rule)
-        for occurrence in batch.occurrences:
-            _fold_occurrence(occurrence, groups, per_rule)
         notices = state.notices
-        if batch.notices:
-            notices = (*notices, *batch.notices)[-MAX_NOTICES:]
+        for batch in batches:
+            for notice in batch.notices:
+                sources[notice.source] = _noticed(sources.get(notice.source), notice)
+            for name, lines, size in batch.progress:
+                status = sources.get(name) or SourceStatus(name=name)
+                if status.status == "waiting":
+                    status = replace(status, status="reading")
+                sources[name] = replace(status, lines=lines, bytes=size)
+            for event in batch.events:
+                if isinstance(event, RunnerDetected) and event.source in totals:
+                    # A new run in the same source: the totals printed so far were another's.
+                    done = totals.pop(event.source)
+                    earlier[event.source] = (*earlier.get(event.source, ()), done)
+                _fold_event(event, tests, failures, totals, sources)
+            for occurrence in batch.occurrences:
+                _fold_occurrence(occurrence, groups, per_rule)
+            if batch.notices:
+                notices = (*notices, *batch.notices)[-MAX_NOTICES:]
         return replace(
             state,
             sources=_frozen(sources),

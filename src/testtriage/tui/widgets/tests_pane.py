@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -112,19 +113,32 @@ class TestsTable(DataTable[Text]):
 
     def _put(self, row: TestRow, new: bool) -> int:
         key = row_id(row.key)
+        shown = self.rows_by_id.get(key)
         self.rows_by_id[key] = row
-        cells = (
-            status_mark(row.status),
-            Text(clean(display_name(row.key), 300), no_wrap=True, overflow="ellipsis"),
-            Text(tail(clean(row.key.file), FILE_WIDTH), style="dim", no_wrap=True),
-            duration_text(row.duration_ms),
-            Text(" ".join(row.findings), style="bold red"),
-        )
-        if new:
-            self.add_row(*cells, key=key)
+        cells: dict[str, Callable[[], Text]] = {
+            "status": lambda: status_mark(row.status),
+            "name": lambda: Text(
+                clean(display_name(row.key), 300), no_wrap=True, overflow="ellipsis"
+            ),
+            "file": lambda: Text(tail(clean(row.key.file), FILE_WIDTH), style="dim", no_wrap=True),
+            "duration": lambda: duration_text(row.duration_ms),
+            "findings": lambda: Text(" ".join(row.findings), style="bold red"),
+        }
+        if new or shown is None:
+            self.add_row(*(make() for make in cells.values()), key=key)
             return 1
-        for (column, _, _), cell in zip(COLUMNS, cells, strict=True):
-            self.update_cell(key, column, cell)
+        # A test reported again (a summary line, a rerun) changes a cell or two at most:
+        # each update repaints the table, so only those are touched.
+        changed = {
+            "status": row.status != shown.status,
+            "name": row.key != shown.key,
+            "file": row.key != shown.key,
+            "duration": row.duration_ms != shown.duration_ms,
+            "findings": row.findings != shown.findings,
+        }
+        for column, make in cells.items():
+            if changed[column]:
+                self.update_cell(key, column, make())
         return 0
 
     def _schedule_pass(self) -> None:
