@@ -1,11 +1,18 @@
 """The whole TUI under a fast writer: key latency, lines read == written, lag at the end.
 
 Another process replays the mixed benchmark corpus at a fixed rate (default 100 000 lines/s) into a
-file the app follows (headless, `App.run_test`); every 200 ms a tab key (`2`, then `1`) is sent
-as a terminal would send it, and timed until the tab it names is active. Not a test; run it
-directly (after `run.py` made the corpus):
+file the app follows (headless, `App.run_test`). Meanwhile a key is sent as a terminal would
+send it, every `--every` seconds, and timed until it took effect:
 
-    python tests/benchmarks/tui_load.py [--seconds 10] [--rate 100000] [--corpus FILE]
+- `rows` (default): down, then up, in the findings table: the key a triage presses most; timed
+  until the cursor moved;
+- `tabs`: `2`, then `1`: the heaviest common key (the whole screen is laid out and drawn again,
+  about 0.1-0.2 s of UI time here); timed until the tab it names is active.
+
+Not a test; run it directly (after `run.py` made the corpus):
+
+    python tests/benchmarks/tui_load.py [--seconds 10] [--rate 100000] [--probe rows|tabs]
+                                        [--every 0.2] [--corpus FILE]
 """
 
 from __future__ import annotations
@@ -17,34 +24,61 @@ import multiprocessing
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from live import run_writer  # the writer process of the core's live-load measurement
 from textual import events
-from textual.widgets import TabbedContent
+from textual.widgets import DataTable, TabbedContent
 
 from testtriage.core.ingest.chunks import SourceSpec
 from testtriage.core.session import build_engine
 from testtriage.tui.app import TriageApp, make_app
 
 
-async def press_and_wait(app: TriageApp, key: str, tab: str) -> float:
-    """Seconds from sending `key` until the tab `tab` is the active one."""
-    tabs = app.query_one("#tabs", TabbedContent)
-    started = time.perf_counter()
+def send_key(app: TriageApp, key: str) -> None:
     driver = app._driver
     assert driver is not None
-    event = events.Key(key, key)
+    event = events.Key(key, None)
     event.set_sender(app)
     driver.send_message(event)
-    while tabs.active != tab:
-        if time.perf_counter() - started > 5:
-            break
+
+
+async def timed(app: TriageApp, key: str, done: Callable[[], bool]) -> float:
+    """Seconds from sending `key` until `done()` holds (5 s at most)."""
+    started = time.perf_counter()
+    send_key(app, key)
+    while not done() and time.perf_counter() - started < 5:
         await asyncio.sleep(0.0005)
     return time.perf_counter() - started
 
 
-async def run(seconds: float, rate: int, corpus: Path) -> None:
+async def probe_tabs(app: TriageApp, turn: int) -> float:
+    tabs = app.query_one("#tabs", TabbedContent)
+    key, tab = [("2", "tests"), ("1", "findings")][turn % 2]
+    return await timed(app, key, lambda: tabs.active == tab)
+
+
+async def probe_rows(app: TriageApp, turn: int) -> float:
+    table = app.query_one("#findings-table", DataTable)
+    if table.row_count < 2:
+        return await timed(app, "down", lambda: True)
+    if turn % 2 == 0 and table.cursor_row == table.row_count - 1:
+        turn += 1  # at the bottom: go up first
+    key = ["down", "up"][turn % 2]
+    before = table.cursor_row
+    return await timed(app, key, lambda: table.cursor_row != before)
+
+
+PROBES: dict[str, Callable[[TriageApp, int], Awaitable[float]]] = {
+    "rows": probe_rows,
+    "tabs": probe_tabs,
+}
+
+
+async def run(
+    seconds: float, rate: int, corpus: Path, probe: str = "rows", every: float = 0.2
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="tui-load-"))
     path = work / "load.log"
     report = work / "writer.json"
@@ -57,13 +91,11 @@ async def run(seconds: float, rate: int, corpus: Path) -> None:
             target=run_writer, args=(corpus, path, seconds, rate, 0.01, report)
         )
         writer.start()
-        keys = [("2", "tests"), ("1", "findings")]
         turn = 0
         while writer.is_alive():
-            key, tab = keys[turn % 2]
-            latencies.append(await press_and_wait(app, key, tab))
+            latencies.append(await PROBES[probe](app, turn))
             turn += 1
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(every)
         writer.join()
         written = int(json.loads(report.read_text())["lines"])
         stopped = time.perf_counter()
@@ -78,7 +110,7 @@ async def run(seconds: float, rate: int, corpus: Path) -> None:
     print(f"writer: {written:,} lines in {seconds:.0f} s ({rate:,}/s target)")
     print(f"read by the app: {read:,} lines; every line folded {caught_up:.2f} s after the stop")
     print(
-        f"tab key -> tab shown, {len(latencies)} presses: p50 "
+        f"{probe} key -> effect, one every {every:g} s, {len(latencies)} presses: p50 "
         f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
         f"max {ordered[-1] * 1000:.0f} ms"
     )
@@ -88,11 +120,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rate", type=int, default=100_000)
+    parser.add_argument("--probe", choices=sorted(PROBES), default="rows")
+    parser.add_argument("--every", type=float, default=0.2)
     parser.add_argument(
         "--corpus", type=Path, default=Path(__file__).parent / "corpus" / "mixed-20M.log"
     )
     args = parser.parse_args()
-    asyncio.run(run(args.seconds, args.rate, args.corpus))
+    asyncio.run(run(args.seconds, args.rate, args.corpus, args.probe, args.every))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 from textual.message import Message
+from textual.widgets._footer import FooterKey
 from tui_harness import SIZE, app_for, eventually, seed_lines, until_finished
 
 from testtriage.core.diagnosis import Finding
@@ -16,6 +17,7 @@ from testtriage.tui.app import TriageApp
 from testtriage.tui.messages import RunUpdated
 from testtriage.tui.screens.export_dialog import ExportDialog
 from testtriage.tui.screens.help import HelpScreen
+from testtriage.tui.widgets import tests_pane
 from testtriage.tui.widgets.finding_detail import EvidencePane, FixPane
 from testtriage.tui.widgets.findings_table import FindingsTable
 from testtriage.tui.widgets.tests_pane import TestsTable
@@ -267,3 +269,67 @@ async def test_quitting_stops_the_reader_and_returns_the_exit_code(
         await pilot.press("q")
     assert app.return_value == 1  # the seed run has failed tests
     assert app.wait_for_ingest(3.0)
+
+
+async def test_a_link_in_the_fix_pane_jumps_to_the_finding_it_names(
+    seed_log: Path, engine: RuleEngine
+) -> None:
+    app = app_for(seed_log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_finished(pilot)
+        target = finding_of(app, "fk_timing")
+        assert app.selected_finding != target
+        # The action a related finding's link in the Fix pane runs when clicked.
+        await app.run_action(f"jump_to({target.id!r})")
+        await pilot.pause()
+        assert app.selected_finding is not None
+        assert app.selected_finding.id == target.id
+        await app.run_action("jump_to('F99')")
+        await pilot.pause()
+        assert app.selected_finding.id == target.id
+
+
+async def test_switching_tabs_keeps_the_key_bar_until_its_keys_change(
+    seed_log: Path, engine: RuleEngine
+) -> None:
+    app = app_for(seed_log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_finished(pilot)
+        keys = list(app.query(FooterKey))
+        assert keys
+        for key in "2121":  # the Findings and Tests tabs show the same keys
+            await pilot.press(key)
+            await pilot.pause()
+        assert list(app.query(FooterKey)) == keys
+        assert all(key.is_attached for key in keys)
+
+        def described(description: str) -> bool:
+            return any(key.description == description for key in app.query(FooterKey))
+
+        await pilot.press("3")  # the Log tab adds its own
+        await eventually(pilot, lambda: described("Search"), what="the log's keys")
+        await pilot.press("1")
+        await eventually(pilot, lambda: not described("Search"), what="the log's keys gone")
+        app.bind("z", "bell", description="Zap")
+        app.screen.refresh_bindings()
+        await eventually(pilot, lambda: described("Zap"), what="a new key")
+
+
+async def test_a_large_run_fills_the_tests_table_over_several_short_passes(
+    seed_log: Path, engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every pass stops after the first few tests, as it would with many thousands of them.
+    monkeypatch.setattr(tests_pane, "PASS_SECONDS", 0.0)
+    monkeypatch.setattr(tests_pane, "CHECK_EVERY", 3)
+    app = app_for(seed_log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_finished(pilot)
+        await pilot.press("2")
+        table = app.query_one(TestsTable)
+        await eventually(pilot, lambda: table.row_count == 20, what="all 20 tests listed")
+        assert app.snapshot is not None
+        statuses = {row.key: row.status for row in table.rows_by_id.values()}
+        assert statuses == {k: r.status.value for k, r in app.snapshot.state.tests.items()}
+        await eventually(pilot, lambda: table.selected is not None)
+        assert table.selected is not None
+        assert table.selected.status == "failed"

@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from textual.message import Message
 from tui_harness import LABEL, SIZE, app_for, eventually, finished, fixed_clock, seed_lines
 
@@ -15,6 +16,7 @@ from testtriage.core.rules.engine import RuleEngine
 from testtriage.render.panes import verdict_line
 from testtriage.tui.app import TriageApp, make_app
 from testtriage.tui.messages import RunUpdated
+from testtriage.tui.widgets import findings_view
 from testtriage.tui.widgets.finding_detail import EvidencePane
 from testtriage.tui.widgets.findings_table import FindingsTable
 from testtriage.tui.widgets.run_header import RunHeader
@@ -267,3 +269,60 @@ async def test_a_directory_given_as_a_source_is_named_as_that_source_s_error(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await eventually(pilot, lambda: "is a directory" in header_text(app), what="the header")
         assert any("is a directory" in n.message for n in app._notifications)
+
+
+async def test_a_growing_selected_finding_is_redrawn_at_most_once_a_second(
+    tmp_path: Path, engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "test.log"
+    lines = seed_lines()
+    first_part = next(i for i, line in enumerate(lines) if b"job_status_course_id_fkey" in line) + 1
+    log.write_bytes(b"".join(lines[:first_part]))
+    app = app_for(log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await eventually(pilot, lambda: lines_read(app) == first_part)
+        fk = next(f for f in app.snapshot.diagnosis.findings if f.category == "fk_timing")
+        app.query_one(FindingsTable).select(fk.group.fingerprint)
+        await pilot.pause()
+        evidence = app.query_one(EvidencePane)
+        assert f"{fk.count} occurrence" in evidence.rendered_text
+        monkeypatch.setattr(findings_view, "DETAIL_INTERVAL", 3600.0)
+        with log.open("ab") as out:
+            out.writelines(lines[first_part:])
+        await eventually(pilot, lambda: finished(app))
+        grown = app.selected_finding
+        assert grown is not None and grown.count > fk.count
+        # Within the interval, the same finding keeps what it showed...
+        assert f"{fk.count} occurrence" in evidence.rendered_text
+        # ...while a move of the cursor is shown at once, and so is the way back.
+        await pilot.press("up")
+        assert app.selected_finding != grown
+        await pilot.press("down")
+        assert app.selected_finding == grown
+        assert f"{grown.count} occurrences" in evidence.rendered_text
+
+
+async def test_the_selected_finding_catches_up_once_the_interval_is_over(
+    tmp_path: Path, engine: RuleEngine
+) -> None:
+    log = tmp_path / "test.log"
+    lines = seed_lines()
+    first_part = next(i for i, line in enumerate(lines) if b"job_status_course_id_fkey" in line) + 1
+    log.write_bytes(b"".join(lines[:first_part]))
+    app = app_for(log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await eventually(pilot, lambda: lines_read(app) == first_part)
+        fk = next(f for f in app.snapshot.diagnosis.findings if f.category == "fk_timing")
+        app.query_one(FindingsTable).select(fk.group.fingerprint)
+        await pilot.pause()
+        with log.open("ab") as out:
+            out.writelines(lines[first_part:])
+        await eventually(pilot, lambda: finished(app))
+        grown = app.selected_finding
+        assert grown is not None and grown.count > fk.count
+        evidence = app.query_one(EvidencePane)
+        await eventually(
+            pilot,
+            lambda: f"{grown.count} occurrences" in evidence.rendered_text,
+            what="the evidence to show the final count",
+        )

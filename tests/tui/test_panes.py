@@ -6,6 +6,9 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
+from rich.console import Group
+from rich.style import Style
+from rich.text import Text
 
 from testtriage.core.baseline import BaselineData
 from testtriage.core.diagnosis import Diagnosis, diagnose
@@ -26,7 +29,7 @@ from testtriage.render.panes import (
     verdict_line,
 )
 from testtriage.tui.ingest_worker import snapshot_of
-from testtriage.tui.widgets.finding_detail import plain_text
+from testtriage.tui.widgets.finding_detail import fix_view, plain_text
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +130,24 @@ def test_hostile_source_names_are_inert_in_the_header() -> None:
     state = RunState.start(["[bold]x[/] \x1b]0;title\x07"], following=True)
     line = header_line(state, Activity("live", 0.0)).plain
     assert "[bold]x[/]" in line and "\x1b" not in line and "\x07" not in line
+
+
+def test_the_fix_names_the_findings_it_is_only_the_surface_of_as_links(seed: Diagnosis) -> None:
+    auth = next(f for f in seed.findings if f.category == "auth")
+    surface = replace(auth, related=("F3", "F4"))
+    markdown = fix_markdown(surface, seed)
+    assert markdown.startswith("> Only the surface of [F3](finding:F3), [F4](finding:F4): fix")
+    view = fix_view(surface, seed)
+    assert "Only the surface of F3, F4: fix the error behind it first." in plain_text(view, 100)
+    assert isinstance(view, Group)
+    line = view.renderables[0]
+    assert isinstance(line, Text)
+    clicks = [
+        span.style.meta["@click"]
+        for span in line.spans
+        if isinstance(span.style, Style) and "@click" in span.style.meta
+    ]
+    assert clicks == ["app.jump_to('F3')", "app.jump_to('F4')"]
+    alone = plain_text(fix_view(auth, seed), 100)
+    assert "surface" not in alone
+    assert auth.rule.why.split(".")[0] in " ".join(alone.split())

@@ -14,13 +14,10 @@ from testtriage.core.rules.engine import RuleEngine
 from testtriage.core.session import Session
 from testtriage.core.state import RunState
 from testtriage.tui.ingest_worker import (
-    SLICE_BYTES,
     IngestControl,
     IngestPlan,
     UpdatePublisher,
-    cut,
     run_ingest,
-    slices,
     snapshot_of,
 )
 from testtriage.tui.messages import IngestStopped, RunUpdated
@@ -80,29 +77,6 @@ def test_notices_become_one_line_alerts_and_waiting_stays_in_the_header() -> Non
     assert loss is not None and loss.severity == "warning"
     assert alert_for(SourceNotice("d.log", NoticeKind.WAITING, "waiting")) is None
     assert alert_for(SourceNotice("d.log", NoticeKind.OPENED)) is None
-
-
-def test_big_chunks_are_cut_at_line_boundaries_with_their_numbers_and_offsets() -> None:
-    line = b"x" * 999 + b"\n"
-    data = line * 100
-    parts = list(cut(Chunk("test.log", data, 41, 5_000)))
-    assert len(parts) > 1
-    assert b"".join(p.data for p in parts) == data
-    assert all(p.data.endswith(b"\n") for p in parts)
-    for before, after in zip(parts, parts[1:], strict=False):
-        assert after.first_line == before.first_line + before.data.count(b"\n")
-        assert after.offset == before.offset + len(before.data)
-    assert all(len(p.data) <= SLICE_BYTES + len(line) for p in parts)
-
-
-def test_slices_keep_every_item_in_order() -> None:
-    notice = SourceNotice("test.log", NoticeKind.OPENED)
-    big = Chunk("test.log", b"y\n" * (SLICE_BYTES // 2 + 10), 1, 0)
-    small = Chunk("test.log", b"z\n", big.first_line + big.data.count(b"\n"), len(big.data))
-    pieces = list(slices([notice, big, small]))
-    flat = [item for piece in pieces for item in piece]
-    assert flat[0] == notice
-    assert b"".join(i.data for i in flat if isinstance(i, Chunk)) == big.data + small.data
 
 
 async def test_updates_are_throttled_and_the_last_one_is_flushed(engine: RuleEngine) -> None:

@@ -377,8 +377,17 @@ def fix_markdown(finding: Finding, diagnosis: Diagnosis) -> str:
     lines: list[str] = []
     if finding.related:
         links = ", ".join(f"[{related}](finding:{related})" for related in finding.related)
-        lines += [f"> Only the surface of {links}: fix the error behind it first.", ""]
-    lines += [finding.fix.strip(), "", f"**Why.** {finding.rule.why.strip()}", ""]
+        lines += [f"> {SURFACE_OF} {links}: {FIX_FIRST}", ""]
+    return "\n".join(lines) + fix_body_markdown(finding, diagnosis)
+
+
+SURFACE_OF = "Only the surface of"
+FIX_FIRST = "fix the error behind it first."
+
+
+def fix_body_markdown(finding: Finding, diagnosis: Diagnosis) -> str:
+    """The Fix pane without the line that names the findings this one is the surface of."""
+    lines = [finding.fix.strip(), "", f"**Why.** {finding.rule.why.strip()}", ""]
     if finding.fields:
         lines += ["| field | value |", "|---|---|"]
         for name, value in finding.fields.items():

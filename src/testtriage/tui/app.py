@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import threading
 import time
@@ -11,7 +12,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Markdown, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from testtriage.core.baseline import BaselineData
 from testtriage.core.diagnosis import Finding
@@ -30,6 +31,7 @@ from testtriage.tui.widgets.finding_detail import FixPane
 from testtriage.tui.widgets.findings_view import FindingsView
 from testtriage.tui.widgets.log_view import LogView
 from testtriage.tui.widgets.run_header import Clock, RunHeader
+from testtriage.tui.widgets.steady_footer import SteadyFooter
 from testtriage.tui.widgets.summary_bars import StatusBar, VerdictBar
 from testtriage.tui.widgets.tests_pane import TestsPane
 
@@ -67,6 +69,10 @@ class TriageApp(App[int]):
         clock: Clock = time.monotonic,
     ) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # A sliding tab underline redraws the screen a score of times per tab switch, UI
+            # time taken from a fast run being read; the user's own setting still wins.
+            self.animation_level = "none"
         self.title = title
         self.plan = plan
         self.snapshot: RunSnapshot | None = None
@@ -85,7 +91,7 @@ class TriageApp(App[int]):
     def compose(self) -> ComposeResult:
         yield RunHeader(self._clock, command=self._command, id="header")
         yield StatusBar(id="status")
-        yield VerdictBar(id="verdict", markup=False)
+        yield VerdictBar(id="verdict")
         with TabbedContent(initial="findings", id="tabs"):
             with TabPane("Findings", id="findings"):
                 yield FindingsView(id="findings-view")
@@ -93,7 +99,7 @@ class TriageApp(App[int]):
                 yield TestsPane(id="tests-pane")
             with TabPane("Log", id="log"):
                 yield LogView([(spec.name, spec.path) for spec in self.plan.specs], id="log-view")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._ingest()
@@ -172,9 +178,9 @@ class TriageApp(App[int]):
     def on_tests_pane_finding_requested(self, message: TestsPane.FindingRequested) -> None:
         self.jump_to(message.finding_id)
 
-    def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
-        if message.href.startswith("finding:"):
-            self.jump_to(message.href.removeprefix("finding:"))
+    def action_jump_to(self, finding_id: str) -> None:
+        """Show finding `finding_id` (a link in the Fix pane)."""
+        self.jump_to(finding_id)
 
     # --- actions -----------------------------------------------------------------------------
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -203,11 +202,10 @@ async def _follow(plan: IngestPlan, session: Session, publisher: UpdatePublisher
         follow = follow_sources(plan.specs, from_end=plan.from_end, stop=ended, drain_on_stop=True)
         async with contextlib.aclosing(follow) as batches:
             async for items in batches:
-                for piece in slices(items):
-                    session.feed(piece)
-                    # Let the UI thread take the GIL between slices: it stays responsive
-                    # while a fast writer keeps this thread busy.
-                    time.sleep(0)
+                # No explicit yields to the UI thread: the interpreter hands the GIL over every
+                # few milliseconds anyway, and a yield after each small piece let a busy UI
+                # keep it for a whole switch interval each time, starving this thread.
+                session.feed(items)
                 publisher.collect(items)
     finally:
         if watcher is not None:
@@ -215,41 +213,6 @@ async def _follow(plan: IngestPlan, session: Session, publisher: UpdatePublisher
     session.finish()
     publisher.collect(())
     publisher.flush()
-
-
-SLICE_BYTES = 16 << 10
-"""Input folded into the state at once; between slices the UI thread gets its turn."""
-
-
-def slices(items: list[IngestItem]) -> Iterator[list[IngestItem]]:
-    """The items in pieces of about `SLICE_BYTES`, big chunks cut at line boundaries."""
-    piece: list[IngestItem] = []
-    size = 0
-    for item in items:
-        parts: Iterable[IngestItem] = [item]
-        if isinstance(item, Chunk) and len(item.data) > SLICE_BYTES:
-            parts = cut(item)
-        for part in parts:
-            piece.append(part)
-            size += len(part.data) if isinstance(part, Chunk) else 0
-            if size >= SLICE_BYTES:
-                yield piece
-                piece, size = [], 0
-    if piece:
-        yield piece
-
-
-def cut(chunk: Chunk) -> Iterator[Chunk]:
-    """`chunk` as several chunks of whole lines, each about `SLICE_BYTES` long."""
-    data, start, line = chunk.data, 0, chunk.first_line
-    while start < len(data):
-        end = data.find(b"\n", start + SLICE_BYTES)
-        end = len(data) if end == -1 else end + 1
-        part = data[start:end]
-        offset = chunk.offset + start if chunk.offset >= 0 else -1
-        yield Chunk(chunk.source, part, line, offset)
-        line += part.count(b"\n")
-        start = end
 
 
 async def _set_when_done(done: threading.Event, ended: asyncio.Event) -> None:

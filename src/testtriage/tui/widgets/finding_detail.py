@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
+from rich.markdown import Markdown as RichMarkdown
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.timer import Timer
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from testtriage.core.diagnosis import Diagnosis, Finding
-from testtriage.render.panes import evidence_view, fix_markdown
+from testtriage.render.panes import (
+    FIX_FIRST,
+    SURFACE_OF,
+    evidence_view,
+    fix_body_markdown,
+    fix_markdown,
+)
 
 NO_FINDING = "No finding selected."
 
@@ -59,44 +66,47 @@ class FixPane(VerticalScroll):
     """The recommended fix of the selected finding, why, its fields and the tests it breaks."""
 
     BORDER_TITLE = "Fix"
-    SETTLE = 0.06
-    """Seconds the selection must rest before the Markdown is laid out again: moving fast
-    through the list stays fluid, the fix follows once the cursor stops."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.markdown = NO_FINDING
-        """The Markdown of the selected finding (what `y` copies), shown once it settles."""
+        """The Markdown of the selected finding (what `y` copies)."""
         self._finding_id: str | None = None
         self._shown = NO_FINDING
-        self._timer: Timer | None = None
-        self._new_finding = False
 
     def compose(self) -> ComposeResult:
-        yield Markdown(NO_FINDING, id="fix-body", open_links=False)
+        yield Static(Text(NO_FINDING, style="dim"), id="fix-body", markup=False)
 
     def show(self, finding: Finding | None, diagnosis: Diagnosis) -> None:
+        # One Static drawing rich's Markdown: the pane changes with every move of the cursor,
+        # and a widget per Markdown block would be laid out anew each time.
         self.markdown = NO_FINDING if finding is None else fix_markdown(finding, diagnosis)
-        finding_id = finding.id if finding is not None else None
-        self._new_finding = self._new_finding or finding_id != self._finding_id
-        self._finding_id = finding_id
-        if self.markdown == self._shown and self._timer is None:
-            self._new_finding = False
-            return
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(self.SETTLE, self._lay_out)
-
-    def _lay_out(self) -> None:
-        self._timer = None
         if self.markdown == self._shown:
-            self._new_finding = False
             return
         self._shown = self.markdown
-        self.query_one(Markdown).update(self.markdown)
-        if self._new_finding:
-            self._new_finding = False
+        body = self.query_one("#fix-body", Static)
+        body.update(
+            Text(NO_FINDING, style="dim") if finding is None else fix_view(finding, diagnosis)
+        )
+        finding_id = finding.id if finding is not None else None
+        if finding_id != self._finding_id:
+            self._finding_id = finding_id
             self.scroll_home(animate=False)
+
+
+def fix_view(finding: Finding, diagnosis: Diagnosis) -> RenderableType:
+    """The fix as shown: the findings this one is the surface of (each a link), then the rest."""
+    body = RichMarkdown(fix_body_markdown(finding, diagnosis), hyperlinks=False)
+    if not finding.related:
+        return body
+    line = Text(f"▌ {SURFACE_OF} ", style="italic")
+    for index, related in enumerate(finding.related):
+        if index:
+            line.append(", ")
+        action = f"app.jump_to({related!r})"
+        line.append(related, style=Style(bold=True, underline=True, meta={"@click": action}))
+    line.append(f": {FIX_FIRST}")
+    return Group(line, Text(), body)
 
 
 def plain_text(renderable: RenderableType, width: int) -> str:

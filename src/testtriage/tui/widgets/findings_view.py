@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable
 
 from testtriage.core.diagnosis import Finding
 from testtriage.tui.messages import RunSnapshot
 from testtriage.tui.widgets.finding_detail import EvidencePane, FixPane
 from testtriage.tui.widgets.findings_table import FindingsTable
+
+DETAIL_INTERVAL = 1.0
+"""While the run grows, the selected finding's panes are drawn again at most once a second
+(its counts change with every update); a new selection is shown at once."""
 
 
 class FindingsView(Horizontal):
@@ -28,6 +34,9 @@ class FindingsView(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.snapshot: RunSnapshot | None = None
+        self._detail_key: str | None = None
+        self._detail_at = float("-inf")
+        self._detail_timer: Timer | None = None
         self.blocking_only = False
         """List only findings that fail tests."""
         self.category: str | None = None
@@ -79,12 +88,27 @@ class FindingsView(Horizontal):
         table.select(finding.group.fingerprint)
         table.focus()
 
-    def _show_selected(self) -> None:
+    def _show_selected(self, *, now: bool = False) -> None:
         if self.snapshot is None:
             return
         finding = self.selected
+        key = finding.group.fingerprint if finding is not None else None
+        clock = time.monotonic()
+        wait = self._detail_at + DETAIL_INTERVAL - clock
+        if not now and key == self._detail_key and wait > 0:
+            if self._detail_timer is None:
+                self._detail_timer = self.set_timer(wait, self._show_later)
+            return
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        self._detail_key, self._detail_at = key, clock
         self.query_one(EvidencePane).show(finding)
         self.query_one(FixPane).show(finding, self.snapshot.diagnosis)
+
+    def _show_later(self) -> None:
+        self._detail_timer = None
+        self._show_selected(now=True)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

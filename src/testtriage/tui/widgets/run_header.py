@@ -74,7 +74,8 @@ class RunHeader(Static):
         return self._activity(self._clock()).label
 
     def redraw(self) -> None:
-        self.update(header_line(self._state, self._activity(self._clock())))
+        # One line whatever it says: no layout (which would redraw the whole screen).
+        self.update(header_line(self._state, self._activity(self._clock())), layout=False)
 
     def _done(self, state: RunState) -> bool:
         return state.phase is RunPhase.FINISHED or state.ended

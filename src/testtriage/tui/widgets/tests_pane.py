@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,9 +22,12 @@ from testtriage.tui.widgets.outcomes import duration_text, outcome_card, status_
 from testtriage.tui.widgets.table_fit import fit_columns
 
 FILE_WIDTH = 20
-ROWS_PER_PASS = 1_000
-"""Rows added per pass; the rest follow a moment later, so a huge run never freezes the UI."""
+PASS_SECONDS = 0.008
+"""UI time one pass may take; the rest follows a moment later, so a huge or very fast run
+never freezes the UI nor starves the thread that reads the log."""
 NEXT_PASS = 0.05
+CHECK_EVERY = 64
+"""Tests visited between two looks at the clock."""
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("status", "", 1),
@@ -63,6 +68,13 @@ class TestsTable(DataTable[Text]):
         self._sources: dict[str, tuple[TestResult | FailedTest, tuple[str, ...]]] = {}
         self._snapshot: RunSnapshot | None = None
         self._pass_scheduled = False
+        self._resume = 0
+        """Where in the run's tests the next pass starts."""
+        self._cycle: RunSnapshot | None = None
+        """The state the current round of passes started from."""
+        self._first_failure: str | None = None
+        self._placed = False
+        """The cursor was put on the first failure (after that, it is the user's)."""
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -73,25 +85,35 @@ class TestsTable(DataTable[Text]):
             self.clear()
             self.rows_by_id.clear()
             self._sources.clear()
+            self._first_failure = None
+            self._placed = False
+            self._resume = 0
         self._snapshot = snapshot
-        self._sync()
+        if not self._pass_scheduled:
+            self._sync()
 
     def _sync(self) -> None:
+        """One pass over the tests, from where the last one stopped, for at most `PASS_SECONDS`."""
         self._pass_scheduled = False
         snapshot = self._snapshot
         if snapshot is None:
             return
+        if self._resume == 0:
+            self._cycle = snapshot
         failed = {item.key: item for item in snapshot.diagnosis.failed}
-        budget = ROWS_PER_PASS
-        for key, result in snapshot.state.tests.items():
+        deadline = time.perf_counter() + PASS_SECONDS
+        tests = islice(snapshot.state.tests.items(), self._resume, None)
+        for index, (key, result) in enumerate(tests, self._resume):
+            if index % CHECK_EVERY == 0 and index > self._resume and time.perf_counter() > deadline:
+                self._resume = index
+                self._schedule_pass()
+                self._place_cursor()
+                return
             item = failed.get(key)
             findings = item.findings if item is not None else ()
             known = self._sources.get(row_id(key))
             if known is not None and known[0] is result and known[1] == findings:
                 continue
-            if known is None and budget <= 0:
-                self._schedule_pass()
-                return
             row = TestRow(
                 key,
                 result.status.value,
@@ -99,8 +121,9 @@ class TestsTable(DataTable[Text]):
                 result.message or (item.message if item else ""),
                 findings,
             )
-            budget -= self._put(row, known is None)
+            self._put(row, known is None)
             self._sources[row_id(key)] = (result, findings)
+        self._resume = 0
         for item in snapshot.diagnosis.failed:
             if item.key in snapshot.state.tests:
                 continue
@@ -110,11 +133,28 @@ class TestsTable(DataTable[Text]):
             row = TestRow(item.key, "error", None, item.message, item.findings, item.kind.value)
             self._put(row, known is None)
             self._sources[row_id(item.key)] = (item, item.findings)
+        if self._cycle is not snapshot:
+            # A newer run state came during the passes: tests already visited may have changed.
+            self._schedule_pass()
+        self._place_cursor()
 
-    def _put(self, row: TestRow, new: bool) -> int:
+    def _place_cursor(self) -> None:
+        """Start on the first failure, once there is one."""
+        if self._placed:
+            return
+        first = self.first_failure()
+        if first is not None:
+            self._placed = True
+            self.move_cursor(row=first)
+            # Once laid out, so that the row is scrolled into view.
+            self.call_after_refresh(self.move_cursor, row=first, scroll=True)
+
+    def _put(self, row: TestRow, new: bool) -> None:
         key = row_id(row.key)
         shown = self.rows_by_id.get(key)
         self.rows_by_id[key] = row
+        if self._first_failure is None and row.status in ("failed", "error"):
+            self._first_failure = key
         cells: dict[str, Callable[[], Text]] = {
             "status": lambda: status_mark(row.status),
             "name": lambda: Text(
@@ -126,7 +166,7 @@ class TestsTable(DataTable[Text]):
         }
         if new or shown is None:
             self.add_row(*(make() for make in cells.values()), key=key)
-            return 1
+            return
         # A test reported again (a summary line, a rerun) changes a cell or two at most:
         # each update repaints the table, so only those are touched.
         changed = {
@@ -139,7 +179,6 @@ class TestsTable(DataTable[Text]):
         for column, make in cells.items():
             if changed[column]:
                 self.update_cell(key, column, make())
-        return 0
 
     def _schedule_pass(self) -> None:
         if not self._pass_scheduled:
@@ -154,7 +193,13 @@ class TestsTable(DataTable[Text]):
         return self.rows_by_id.get(row_key.value or "")
 
     def first_failure(self) -> int | None:
-        for index, row in enumerate(self.ordered_rows):
+        """The row of the first test shown failing."""
+        if self._first_failure is None:
+            return None
+        first = self.rows_by_id.get(self._first_failure)
+        if first is not None and first.status in ("failed", "error"):
+            return self.get_row_index(self._first_failure)
+        for index, row in enumerate(self.ordered_rows):  # it passed on a retry: look further
             test = self.rows_by_id.get(row.key.value or "")
             if test is not None and test.status in ("failed", "error"):
                 return index
@@ -178,7 +223,6 @@ class TestsPane(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self._snapshot: RunSnapshot | None = None
-        self._placed = False
 
     def compose(self) -> ComposeResult:
         yield TestsTable(id="tests-table")
@@ -197,13 +241,6 @@ class TestsPane(Horizontal):
             return
         table = self.query_one(TestsTable)
         table.show(self._snapshot)
-        if not self._placed and table.row_count:
-            first = table.first_failure()
-            if first is not None:
-                self._placed = True
-                table.move_cursor(row=first)
-                # Once laid out, so that the row is scrolled into view.
-                self.call_after_refresh(table.move_cursor, row=first, scroll=True)
         self._show_detail(table.selected)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
