@@ -340,6 +340,8 @@ class Results:
     latency: dict[str, Any] | None = None
     cli_follow: list[float] = field(default_factory=list)
     load: dict[str, Any] | None = None
+    tui_latency: list[float] | None = None
+    tui_load: dict[str, dict[str, Any]] = field(default_factory=dict)
     startup: dict[str, Command] = field(default_factory=dict)
     corpora: list[list[object]] = field(default_factory=list)
 
@@ -495,7 +497,7 @@ def measure_latency(results: Results, work: Path, appends: int, cli_rounds: int)
             max(cli) if cli else None,
         ],
     ]
-    tui = tui_latency(appends)
+    tui = results.tui_latency = tui_latency(appends)
     if tui is None:
         rows.append(["TUI: append → on screen", "–", "failed (see stderr)", "", ""])
     else:
@@ -587,13 +589,45 @@ def measure_load(results: Results, source: Path, work: Path, seconds: float, rat
         ["behind when the writer stopped (→ every line folded)", f"{load['behind_at_stop_s']} s"],
         ["mean backlog in each quarter of the run (lines)", backlog],
         ["follower RSS 1 s in → end", memory],
-        ["TUI variant", "skipped: the TUI is not built yet"],
     ]
+    for probe in ("rows", "tabs"):
+        found = tui_load(source, seconds, rate, probe)
+        if found is None:
+            rows.append([f"TUI ({probe} key every 0.2 s)", "failed (see stderr)"])
+            continue
+        results.tui_load[probe] = found
+        rows += [
+            [
+                f"TUI, {probe} key every 0.2 s: lines read / behind at stop",
+                f"{found['lines_read']:,} / {found['behind_at_stop_s']} s",
+            ],
+            [
+                f"TUI, {probe} key every 0.2 s: key → effect p50 / p95 / max",
+                f"{found['key_p50_ms']:.0f} / {found['key_p95_ms']:.0f} / "
+                f"{found['key_max_ms']:.0f} ms ({found['presses']} presses)",
+            ],
+        ]
     results.add(
         f"### Live load: {rate:,} lines/s for {seconds:g} s\n\n"
         f"A writer process replays `{source.name}` in 10 ms batches; the follower is the core "
-        "follow API + Session in another process.\n\n" + md_table(["what", "value"], rows)
+        "follow API + Session in another process, then the whole app (`tui_load.py`, headless) "
+        "while a key is sent every 0.2 s: `rows` moves the cursor in the findings list, `tabs` "
+        "switches between two tabs (the heaviest common key: the screen is laid out and drawn "
+        "again).\n\n" + md_table(["what", "value"], rows)
     )
+
+
+def tui_load(source: Path, seconds: float, rate: int, probe: str) -> dict[str, Any] | None:
+    """Target 4 in the app: `tui_load.py` in a process of its own."""
+    log(f"live load: TUI, {probe} probe")
+    argv = [sys.executable, str(HERE / "tui_load.py"), "--json", "--probe", probe]
+    argv += ["--seconds", str(seconds), "--rate", str(rate), "--corpus", str(source)]
+    proc = subprocess.run(argv, capture_output=True, check=False, cwd=str(HERE))
+    if proc.returncode != 0:
+        log(proc.stderr.decode()[-300:])
+        return None
+    found: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
+    return found
 
 
 def measure_startup(results: Results, rounds: int) -> None:
@@ -745,7 +779,19 @@ def verdicts(results: Results) -> str:
                 f"≤ {TARGETS[key]} ms",
                 complete and lat[key] <= TARGETS[key],
             )
-    v.check("3. latency p95, TUI (to on screen)", "not measured: no TUI yet", "≤ 150 ms", None)
+    if results.tui_latency is not None:
+        p95 = results.tui_latency[1]
+        v.check("3. latency p95, TUI (to on screen)", f"{p95:.0f} ms", "≤ 150 ms", p95 <= 150)
+    for probe, found in results.tui_load.items():
+        what = f"4. live load, TUI ({probe} key every {found['every_s']:g} s)"
+        read, written = found["lines_read"], found["lines_written"]
+        v.check(
+            f"{what}: lines read == written", f"{read:,} / {written:,}", "equal", read == written
+        )
+        behind = found["behind_at_stop_s"]
+        v.check(f"{what}: behind at stop", f"{behind} s", "≤ 1 s", behind <= TARGETS["behind_s"])
+        p95 = found["key_p95_ms"]
+        v.check(f"{what}: key p95", f"{p95:.0f} ms", "≤ 100 ms", p95 <= 100)
     load = results.load
     if load:
         read, written = load["lines_read"], load["lines_written"]

@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from live import run_writer  # the writer process of the core's live-load measurement
 from textual import events
@@ -78,7 +79,7 @@ PROBES: dict[str, Callable[[TriageApp, int], Awaitable[float]]] = {
 
 async def run(
     seconds: float, rate: int, corpus: Path, probe: str = "rows", every: float = 0.2
-) -> None:
+) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="tui-load-"))
     path = work / "load.log"
     report = work / "writer.json"
@@ -106,13 +107,30 @@ async def run(
         caught_up = time.perf_counter() - stopped
         read = app.snapshot.state.lines if app.snapshot is not None else 0
     ordered = sorted(latencies)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    print(f"writer: {written:,} lines in {seconds:.0f} s ({rate:,}/s target)")
-    print(f"read by the app: {read:,} lines; every line folded {caught_up:.2f} s after the stop")
-    print(
-        f"{probe} key -> effect, one every {every:g} s, {len(latencies)} presses: p50 "
-        f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-        f"max {ordered[-1] * 1000:.0f} ms"
+    return {
+        "probe": probe,
+        "every_s": every,
+        "seconds": seconds,
+        "rate_target": rate,
+        "lines_written": written,
+        "lines_read": read,
+        "behind_at_stop_s": round(caught_up, 2),
+        "presses": len(ordered),
+        "key_p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "key_p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000, 1),
+        "key_max_ms": round(ordered[-1] * 1000, 1),
+    }
+
+
+def report(found: dict[str, Any]) -> str:
+    return (
+        f"writer: {found['lines_written']:,} lines in {found['seconds']:g} s "
+        f"({found['rate_target']:,}/s target)\n"
+        f"read by the app: {found['lines_read']:,} lines; every line folded "
+        f"{found['behind_at_stop_s']:.2f} s after the stop\n"
+        f"{found['probe']} key -> effect, one every {found['every_s']:g} s, "
+        f"{found['presses']} presses: p50 {found['key_p50_ms']:.0f} ms, "
+        f"p95 {found['key_p95_ms']:.0f} ms, max {found['key_max_ms']:.0f} ms"
     )
 
 
@@ -125,8 +143,10 @@ def main() -> None:
     parser.add_argument(
         "--corpus", type=Path, default=Path(__file__).parent / "corpus" / "mixed-20M.log"
     )
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args()
-    asyncio.run(run(args.seconds, args.rate, args.corpus, args.probe, args.every))
+    found = asyncio.run(run(args.seconds, args.rate, args.corpus, args.probe, args.every))
+    print(json.dumps(found) if args.json else report(found))
 
 
 if __name__ == "__main__":

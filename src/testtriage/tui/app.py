@@ -173,7 +173,7 @@ class TriageApp(App[int]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tests":
-            self.call_after_refresh(self.query_one(TestsPane).sync)
+            self.call_after_refresh(self.query_one(TestsPane).sync, now=True)
 
     def on_tests_pane_finding_requested(self, message: TestsPane.FindingRequested) -> None:
         self.jump_to(message.finding_id)

@@ -26,6 +26,10 @@ PASS_SECONDS = 0.008
 """UI time one pass may take; the rest follows a moment later, so a huge or very fast run
 never freezes the UI nor starves the thread that reads the log."""
 NEXT_PASS = 0.05
+"""Pause between the passes that bring a large table up to date."""
+LIVE_PASS = 0.25
+"""While the run is being written, the visible table takes new results at most this often:
+each pass lays the table out and draws it again, UI time taken from reading the run."""
 CHECK_EVERY = 64
 """Tests visited between two looks at the clock."""
 
@@ -80,7 +84,8 @@ class TestsTable(DataTable[Text]):
         for key, label, width in COLUMNS:
             self.add_column(Text(label, style="bold"), key=key, width=width)
 
-    def show(self, snapshot: RunSnapshot) -> None:
+    def show(self, snapshot: RunSnapshot, *, now: bool = False) -> None:
+        """Bring the table up to `snapshot`: at once when `now` (or still empty), else soon."""
         if snapshot.state.generation != getattr(self._snapshot, "state", snapshot.state).generation:
             self.clear()
             self.rows_by_id.clear()
@@ -89,8 +94,12 @@ class TestsTable(DataTable[Text]):
             self._placed = False
             self._resume = 0
         self._snapshot = snapshot
-        if not self._pass_scheduled:
+        if self._pass_scheduled:
+            return
+        if now or not self.row_count:
             self._sync()
+        else:
+            self._schedule_pass(LIVE_PASS)
 
     def _sync(self) -> None:
         """One pass over the tests, from where the last one stopped, for at most `PASS_SECONDS`."""
@@ -106,7 +115,8 @@ class TestsTable(DataTable[Text]):
         for index, (key, result) in enumerate(tests, self._resume):
             if index % CHECK_EVERY == 0 and index > self._resume and time.perf_counter() > deadline:
                 self._resume = index
-                self._schedule_pass()
+                # A run still growing fills the table at the live pace; a finished one at once.
+                self._schedule_pass(NEXT_PASS if self._cycle is snapshot else LIVE_PASS)
                 self._place_cursor()
                 return
             item = failed.get(key)
@@ -135,7 +145,7 @@ class TestsTable(DataTable[Text]):
             self._sources[row_id(item.key)] = (item, item.findings)
         if self._cycle is not snapshot:
             # A newer run state came during the passes: tests already visited may have changed.
-            self._schedule_pass()
+            self._schedule_pass(LIVE_PASS)
         self._place_cursor()
 
     def _place_cursor(self) -> None:
@@ -180,10 +190,10 @@ class TestsTable(DataTable[Text]):
             if changed[column]:
                 self.update_cell(key, column, make())
 
-    def _schedule_pass(self) -> None:
+    def _schedule_pass(self, delay: float = NEXT_PASS) -> None:
         if not self._pass_scheduled:
             self._pass_scheduled = True
-            self.set_timer(NEXT_PASS, self._sync)
+            self.set_timer(delay, self._sync)
 
     @property
     def selected(self) -> TestRow | None:
@@ -236,11 +246,11 @@ class TestsPane(Horizontal):
         if self.is_on_screen:
             self.sync()
 
-    def sync(self) -> None:
+    def sync(self, *, now: bool = False) -> None:
         if self._snapshot is None:
             return
         table = self.query_one(TestsTable)
-        table.show(self._snapshot)
+        table.show(self._snapshot, now=now)
         self._show_detail(table.selected)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
