@@ -14,7 +14,7 @@ from testtriage.core.runners.reports import ReportError, parse_json_report, snif
 from testtriage.core.state import Batch, RunPhase, RunState
 from testtriage.core.triage import Triage
 
-MAX_UNFOLDED = 20_000
+MAX_UNFOLDED = 1_000
 """Occurrences held before they are folded, however rarely the state is asked for."""
 FEED_BYTES = 8 << 20
 """Bytes of input handed to the pipeline at once during a whole read (the pipeline itself
