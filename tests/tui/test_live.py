@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
+from textual.pilot import Pilot
 from tui_harness import LABEL, SIZE, app_for, eventually, finished, fixed_clock, seed_lines
 
+from testtriage.core.diagnosis import Finding
 from testtriage.core.ingest import CommandRun
 from testtriage.core.ingest.chunks import SourceSpec
 from testtriage.core.rules.engine import RuleEngine
@@ -35,6 +37,25 @@ def header_text(app: TriageApp) -> str:
 def verdict_text(app: TriageApp) -> str:
     assert app.snapshot is not None
     return verdict_line(app.snapshot.diagnosis, app.snapshot.verdict).plain
+
+
+def write_until_first_fk_error(log: Path) -> tuple[list[bytes], int]:
+    """Write the seed run up to its first foreign-key error (noise, no failure yet); return
+    the run's lines and how many were written."""
+    lines = seed_lines()
+    first_part = next(i for i, line in enumerate(lines) if b"job_status_course_id_fkey" in line) + 1
+    log.write_bytes(b"".join(lines[:first_part]))
+    return lines, first_part
+
+
+async def select_fk_finding(pilot: Pilot[int], app: TriageApp, lines_written: int) -> Finding:
+    """Once the lines written are read, put the cursor on the foreign-key finding."""
+    await eventually(pilot, lambda: lines_read(app) == lines_written)
+    assert app.snapshot is not None
+    fk = next(f for f in app.snapshot.diagnosis.findings if f.category == "fk_timing")
+    app.query_one(FindingsTable).select(fk.group.fingerprint)
+    await pilot.pause()
+    return fk
 
 
 async def test_counts_and_findings_grow_as_the_log_is_written(
@@ -71,17 +92,10 @@ async def test_the_selection_stays_on_its_finding_while_rows_update(
     tmp_path: Path, engine: RuleEngine
 ) -> None:
     log = tmp_path / "test.log"
-    lines = seed_lines()
-    # Up to the first foreign-key errors: there is noise, but no failure yet.
-    first_part = next(i for i, line in enumerate(lines) if b"job_status_course_id_fkey" in line) + 1
-    log.write_bytes(b"".join(lines[:first_part]))
+    lines, first_part = write_until_first_fk_error(log)
     app = app_for(log, engine)
     async with app.run_test(size=SIZE) as pilot:
-        await eventually(pilot, lambda: lines_read(app) == first_part)
-        table = app.query_one(FindingsTable)
-        fk = next(f for f in app.snapshot.diagnosis.findings if f.category == "fk_timing")
-        table.select(fk.group.fingerprint)
-        await pilot.pause()
+        fk = await select_fk_finding(pilot, app, first_part)
         with log.open("ab") as out:
             out.writelines(lines[first_part:])
         await eventually(pilot, lambda: finished(app))
@@ -275,15 +289,10 @@ async def test_a_growing_selected_finding_is_redrawn_at_most_once_a_second(
     tmp_path: Path, engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "test.log"
-    lines = seed_lines()
-    first_part = next(i for i, line in enumerate(lines) if b"job_status_course_id_fkey" in line) + 1
-    log.write_bytes(b"".join(lines[:first_part]))
+    lines, first_part = write_until_first_fk_error(log)
     app = app_for(log, engine)
     async with app.run_test(size=SIZE) as pilot:
-        await eventually(pilot, lambda: lines_read(app) == first_part)
-        fk = next(f for f in app.snapshot.diagnosis.findings if f.category == "fk_timing")
-        app.query_one(FindingsTable).select(fk.group.fingerprint)
-        await pilot.pause()
+        fk = await select_fk_finding(pilot, app, first_part)
         evidence = app.query_one(EvidencePane)
         assert f"{fk.count} occurrence" in evidence.rendered_text
         monkeypatch.setattr(findings_view, "DETAIL_INTERVAL", 3600.0)
@@ -306,15 +315,10 @@ async def test_the_selected_finding_catches_up_once_the_interval_is_over(
     tmp_path: Path, engine: RuleEngine
 ) -> None:
     log = tmp_path / "test.log"
-    lines = seed_lines()
-    first_part = next(i for i, line in enumerate(lines) if b"job_status_course_id_fkey" in line) + 1
-    log.write_bytes(b"".join(lines[:first_part]))
+    lines, first_part = write_until_first_fk_error(log)
     app = app_for(log, engine)
     async with app.run_test(size=SIZE) as pilot:
-        await eventually(pilot, lambda: lines_read(app) == first_part)
-        fk = next(f for f in app.snapshot.diagnosis.findings if f.category == "fk_timing")
-        app.query_one(FindingsTable).select(fk.group.fingerprint)
-        await pilot.pause()
+        fk = await select_fk_finding(pilot, app, first_part)
         with log.open("ab") as out:
             out.writelines(lines[first_part:])
         await eventually(pilot, lambda: finished(app))
