@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import orjson
@@ -21,9 +20,6 @@ from testtriage.tui.widgets import tests_pane
 from testtriage.tui.widgets.finding_detail import EvidencePane, FixPane
 from testtriage.tui.widgets.findings_table import FindingsTable
 from testtriage.tui.widgets.tests_pane import TestsTable
-
-HAS_LOG_VIEW = importlib.util.find_spec("testtriage.tui.widgets.log_view") is not None
-HAS_MARKDOWN = importlib.util.find_spec("testtriage.render.markdown") is not None
 
 
 def finding_of(app: TriageApp, category: str) -> Finding:
@@ -174,7 +170,6 @@ async def test_y_copies_the_selected_fix(seed_log: Path, engine: RuleEngine) -> 
         assert app.selected_finding.fix.splitlines()[0] in app.clipboard
 
 
-@pytest.mark.skipif(not HAS_MARKDOWN, reason="the Markdown renderer is not in this build yet")
 async def test_x_then_enter_exports_a_markdown_report(
     seed_log: Path, engine: RuleEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,7 +233,6 @@ async def test_every_line_reaches_the_log_tab_exactly_once(
     assert firsts == sorted(firsts) and firsts[0] == 1
 
 
-@pytest.mark.skipif(not HAS_LOG_VIEW, reason="the log view is not in this build yet")
 async def test_enter_opens_the_first_evidence_line_in_the_log_tab(
     seed_log: Path, engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

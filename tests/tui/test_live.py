@@ -58,6 +58,13 @@ async def select_fk_finding(pilot: Pilot[int], app: TriageApp, lines_written: in
     return fk
 
 
+async def write_the_rest(pilot: Pilot[int], app: TriageApp, log: Path, rest: list[bytes]) -> None:
+    """Append the rest of the run and wait until it is read to its end."""
+    with log.open("ab") as out:
+        out.writelines(rest)
+    await eventually(pilot, lambda: finished(app))
+
+
 async def test_counts_and_findings_grow_as_the_log_is_written(
     tmp_path: Path, engine: RuleEngine
 ) -> None:
@@ -96,9 +103,7 @@ async def test_the_selection_stays_on_its_finding_while_rows_update(
     app = app_for(log, engine)
     async with app.run_test(size=SIZE) as pilot:
         fk = await select_fk_finding(pilot, app, first_part)
-        with log.open("ab") as out:
-            out.writelines(lines[first_part:])
-        await eventually(pilot, lambda: finished(app))
+        await write_the_rest(pilot, app, log, lines[first_part:])
         # Blocking findings moved above it, its count grew: the cursor followed it.
         assert app.selected_finding is not None
         assert app.selected_finding.group.fingerprint == fk.group.fingerprint
@@ -296,9 +301,7 @@ async def test_a_growing_selected_finding_is_redrawn_at_most_once_a_second(
         evidence = app.query_one(EvidencePane)
         assert f"{fk.count} occurrence" in evidence.rendered_text
         monkeypatch.setattr(findings_view, "DETAIL_INTERVAL", 3600.0)
-        with log.open("ab") as out:
-            out.writelines(lines[first_part:])
-        await eventually(pilot, lambda: finished(app))
+        await write_the_rest(pilot, app, log, lines[first_part:])
         grown = app.selected_finding
         assert grown is not None and grown.count > fk.count
         # Within the interval, the same finding keeps what it showed...
@@ -319,9 +322,7 @@ async def test_the_selected_finding_catches_up_once_the_interval_is_over(
     app = app_for(log, engine)
     async with app.run_test(size=SIZE) as pilot:
         fk = await select_fk_finding(pilot, app, first_part)
-        with log.open("ab") as out:
-            out.writelines(lines[first_part:])
-        await eventually(pilot, lambda: finished(app))
+        await write_the_rest(pilot, app, log, lines[first_part:])
         grown = app.selected_finding
         assert grown is not None and grown.count > fk.count
         evidence = app.query_one(EvidencePane)
