@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 from _property_support import (
     MARKER_LINES,
     line_bytes,
@@ -16,7 +18,7 @@ from testtriage.core.ingest import Chunk, NoticeKind, SourceNotice
 from testtriage.core.records import build_record
 from testtriage.core.results import RunEvent
 from testtriage.core.runners import RUNNER_MARKERS, RunnerMux
-from testtriage.core.scan import LEVEL_MARKERS, Block, compile_candidates
+from testtriage.core.scan import LEVEL_MARKERS, Block, candidate_starts, compile_candidates
 from testtriage.core.session import build_engine
 from testtriage.core.triage import Triage
 
@@ -103,3 +105,63 @@ def test_the_whole_triage_pipeline_never_raises_on_any_chunking(
         if name in progress:
             assert progress[name] == line_no[name] - 1
     TRIAGE.finish()
+
+
+@property_settings(200)
+@given(
+    lines=runs_of_lines(),
+    ending=st.sampled_from([b"\n", b"\r\n"]),
+    dense_from=st.none() | st.integers(0, 30),
+    dense_for=st.integers(0, 10),
+    colour=st.booleans(),
+)
+def test_select_from_starts_found_ahead_picks_the_very_lines_a_scan_does(
+    lines: list[bytes], ending: bytes, dense_from: int | None, dense_for: int, colour: bool
+) -> None:
+    """`Block.select` given `candidate_starts` (what the helper process sends) yields the same
+    (index, line) pairs as scanning with the regex, dense stretches and colours included."""
+    if colour:
+        lines = [b"\x1b[31m" + line + b"\x1b[39m" if i % 3 == 0 else line
+                 for i, line in enumerate(lines)]  # fmt: skip
+    data = b"".join(line + ending for line in lines)
+
+    def picked(starts: array[int] | None) -> list[tuple[int, bytes]]:
+        block = Block(data)
+        taken = 0
+
+        def dense() -> bool:
+            return dense_from is not None and dense_from <= taken < dense_from + dense_for
+
+        out = []
+        for pair in block.select(TRIAGE._regex, dense, starts):
+            out.append(pair)
+            taken += 1
+        return out
+
+    starts = candidate_starts(TRIAGE._regex, Block(data).scan_text)
+    assert list(starts) == sorted(set(starts))
+    assert picked(starts) == picked(None)
+
+
+@property_settings(200)
+@given(
+    lines=st.lists(st.sampled_from([b"", b"a", b"ERROR: x", b"FAIL  a.test.ts > t", b"  at f"])),
+    newline_at_end=st.booleans(),
+    before=st.integers(0, 4),
+    after=st.integers(0, 4),
+)
+def test_context_lines_found_around_a_selected_line_are_those_of_the_split_block(
+    lines: list[bytes], newline_at_end: bool, before: int, after: int
+) -> None:
+    """`Block.around` for the line `select` just gave (found by searching to either side)
+    equals the lines of the block split whole."""
+    data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    split = data.split(b"\n")
+    last = len(split) - (1 if split and split[-1] == b"" else 0)
+    block = Block(data)
+    for index, _raw in block.select(TRIAGE._regex, lambda: True):
+        expected = (
+            split[max(0, index - before) : index],
+            split[index + 1 : min(last, index + 1 + after)],
+        )
+        assert block.around(index, before, after) == expected

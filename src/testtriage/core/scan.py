@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import re2
@@ -61,13 +62,43 @@ def json_tolerant(pattern: str) -> str:
     return "".join(out)
 
 
-def compile_candidates(patterns: Iterable[str]) -> Any:
-    """Compile the union of candidate patterns for block scanning (bytes, multi-line, no groups)."""
+def candidate_source(patterns: Iterable[str]) -> str:
+    """The union of candidate patterns, as one RE2 pattern over a block's lines."""
+    return "(?m)" + "|".join(f"(?:{p})" for p in patterns)
+
+
+def compile_source(source: str) -> Any:
+    """Compile a `candidate_source` for block scanning (bytes, no groups)."""
     options = re2.Options()
     options.never_capture = True
     options.max_mem = 256 << 20
-    union = "|".join(f"(?:{p})" for p in patterns)
-    return re2.compile(("(?m)" + union).encode(), options)
+    return re2.compile(source.encode(), options)
+
+
+def compile_candidates(patterns: Iterable[str]) -> Any:
+    """Compile the union of candidate patterns for block scanning (bytes, multi-line, no groups)."""
+    return compile_source(candidate_source(patterns))
+
+
+def candidate_starts(regex: Any, text: bytes) -> array[int]:
+    """Where the first candidate match of each line that has one starts, in order.
+
+    A line's first match start does not depend on where in an earlier line the search began,
+    so `Block.select` given these starts picks the very lines it would find with `regex`.
+    """
+    starts: array[int] = array("q")
+    search = regex._regexp.Match
+    unanchored = re2._Anchor.UNANCHORED
+    size = len(text)
+    pos = 0
+    while pos < size:
+        start = search(unanchored, text, pos, size)[0][0]
+        if start < 0:
+            break
+        starts.append(start)
+        end = text.find(b"\n", start)
+        pos = size if end == -1 else end + 1
+    return starts
 
 
 class Block:
@@ -77,7 +108,7 @@ class Block:
     look for) while records are built from the raw lines, which keep their colours for display.
     """
 
-    __slots__ = ("_lines", "_raw", "_scan")
+    __slots__ = ("_lines", "_raw", "_scan", "_where")
 
     def __init__(self, data: bytes) -> None:
         self._raw = data
@@ -87,6 +118,8 @@ class Block:
         else:
             self._scan = data
             self._lines = None
+        self._where = (-1, 0, 0)
+        """The line `select` yielded last: its index, and where it starts and ends."""
 
     def line_count(self) -> int:
         count = self._scan.count(b"\n")
@@ -101,6 +134,9 @@ class Block:
 
     def around(self, index: int, before: int, after: int) -> tuple[list[bytes], list[bytes]]:
         """Raw lines just before and after line `index`, for evidence context."""
+        where, start, end = self._where
+        if where == index and self._lines is None:
+            return self._before(start, before), self._after(end, after)
         lines = self._lines if self._lines is not None else None
         if lines is None:
             lines = self._lines = self._raw.split(b"\n")
@@ -109,27 +145,75 @@ class Block:
             index + 1 : min(last, index + 1 + after)
         ]
 
-    def select(self, regex: Any, wants_dense: Callable[[], bool]) -> Iterator[tuple[int, bytes]]:
+    def _before(self, start: int, count: int) -> list[bytes]:
+        """The `count` lines that end just before offset `start` (a line's start)."""
+        text = self._raw
+        lines: list[bytes] = []
+        while start > 0 and len(lines) < count:
+            begin = text.rfind(b"\n", 0, start - 1) + 1
+            lines.append(text[begin : start - 1])
+            start = begin
+        lines.reverse()
+        return lines
+
+    def _after(self, end: int, count: int) -> list[bytes]:
+        """The `count` lines that start just after offset `end` (a line's newline)."""
+        text = self._raw
+        size = len(text)
+        lines: list[bytes] = []
+        pos = end + 1
+        while pos < size and len(lines) < count:
+            stop = text.find(b"\n", pos)
+            if stop == -1:
+                stop = size
+            lines.append(text[pos:stop])
+            pos = stop + 1
+        return lines
+
+    @property
+    def scan_text(self) -> bytes:
+        """The bytes candidate patterns are matched against (colours removed)."""
+        return self._scan
+
+    def select(
+        self,
+        regex: Any,
+        wants_dense: Callable[[], bool],
+        starts: Sequence[int] | None = None,
+    ) -> Iterator[tuple[int, bytes]]:
         """Yield (index in block, raw line) for every candidate line, and for every line while
-        `wants_dense()` is true (asked again before each line)."""
+        `wants_dense()` is true (asked again before each line).
+
+        Candidates are found with `regex`, or taken from `starts` (`candidate_starts` of this
+        block, computed ahead of time elsewhere) when given.
+        """
         text = self._scan
         size = len(text)
         search = regex._regexp.Match
         unanchored = re2._Anchor.UNANCHORED
         pos = 0
         index = 0
+        ahead = 0
         while pos < size:
             if wants_dense():
                 end = text.find(b"\n", pos)
                 if end == -1:
                     end = size
+                self._where = (index, pos, end)
                 yield index, self.raw_line(index, pos, end)
                 pos = end + 1
                 index += 1
                 continue
-            start = search(unanchored, text, pos, size)[0][0]
-            if start < 0:
-                return
+            if starts is None:
+                start = search(unanchored, text, pos, size)[0][0]
+                if start < 0:
+                    return
+            else:
+                while ahead < len(starts) and starts[ahead] < pos:
+                    ahead += 1
+                if ahead == len(starts):
+                    return
+                start = starts[ahead]
             line_start = text.rfind(b"\n", pos, start) + 1 or pos
             if line_start < pos:
                 line_start = pos
@@ -137,6 +221,7 @@ class Block:
             end = text.find(b"\n", start)
             if end == -1:
                 end = size
+            self._where = (index, line_start, end)
             yield index, self.raw_line(index, line_start, end)
             pos = end + 1
             index += 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from testtriage.core.ingest.chunks import IngestItem, NoticeKind, SourceNotice, SourceSpec
+from testtriage.core.prescan import helper_wanted, prescanned
 from testtriage.core.rules.engine import RuleEngine
 from testtriage.core.rules.loader import RuleConfig, assemble_rules, load_builtin_rules
 from testtriage.core.runners.reports import ReportError, parse_json_report, sniff_report
@@ -98,19 +99,34 @@ def analyze(
     session: Session,
     items: Iterable[IngestItem],
     progress: Callable[[RunState], None] | None = None,
+    *,
+    helper: bool | None = None,
 ) -> RunState:
-    """Read every item to the end and return the final state."""
-    pending: list[IngestItem] = []
-    size = 0
-    for item in items:
-        pending.append(item)
-        size += len(getattr(item, "data", b""))
-        if size >= FEED_BYTES:
-            session.feed(pending)
-            pending, size = [], 0
-            if progress is not None:
-                progress(session.state)
-    session.feed(pending)
+    """Read every item to the end and return the final state.
+
+    With `helper` (by default when another CPU is free), a big input's candidate lines are
+    found by a helper process one block ahead (`core.prescan`); the state is the same.
+    """
+    if helper if helper is not None else helper_wanted():
+        items = prescanned(items, session.triage.candidates)
+    stream = iter(items)
+    more = True
+
+    def next_part() -> Iterator[IngestItem]:
+        # Lazy, so that the helper's block ahead is sent while this one is parsed.
+        nonlocal more
+        size = 0
+        for item in stream:
+            yield item
+            size += len(getattr(item, "data", b""))
+            if size >= FEED_BYTES:
+                return
+        more = False
+
+    while more:
+        session.feed(next_part())
+        if more and progress is not None:
+            progress(session.state)
     return session.finish()
 
 

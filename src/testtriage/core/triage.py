@@ -33,7 +33,7 @@ from testtriage.core.results import (
 from testtriage.core.rules.engine import RuleEngine, RuleMatch
 from testtriage.core.rules.model import RecordKind, Rule
 from testtriage.core.runners import RUNNER_MARKERS, RunnerMux
-from testtriage.core.scan import LEVEL_MARKERS, Block, compile_candidates
+from testtriage.core.scan import LEVEL_MARKERS, Block, candidate_source, compile_source
 from testtriage.core.state import Batch
 
 MAX_PENDING = 2_000
@@ -78,9 +78,11 @@ class Triage:
 
     def __init__(self, engine: RuleEngine) -> None:
         self.engine = engine
-        self._regex: Any = compile_candidates(
+        self.candidates = candidate_source(
             [*engine.candidate_patterns(), *RUNNER_MARKERS, *LEVEL_MARKERS]
         )
+        """The one pattern that finds every line worth parsing (see `core.prescan`)."""
+        self._regex: Any = compile_source(self.candidates)
         self._sources: dict[str, _SourceScan] = {}
 
     def feed(self, items: Iterable[IngestItem]) -> Iterator[Batch]:
@@ -191,7 +193,7 @@ class Triage:
         """Process one chunk; pause (yield) whenever enough occurrences wait to be folded."""
         block = Block(chunk.data)
         mux = scan.mux
-        for index, raw in block.select(self._regex, lambda: mux.dense):
+        for index, raw in block.select(self._regex, lambda: mux.dense, chunk.starts):
             record = build_record(scan.name, chunk.first_line + index, raw)
             before = len(events)
             context = mux.feed(record, events)

@@ -106,7 +106,8 @@ def read_state(
     streamed = session.read_reports(specs)
     try:
         if not follow_live:
-            return analyze(session, read_sources(streamed, from_end=from_end), status.update)
+            progress = status.update if status.enabled else None
+            return analyze(session, read_sources(streamed, from_end=from_end), progress)
         if not streamed:
             return session.finish()
         import asyncio  # a live follow only: one-pass summaries start faster without it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -52,6 +53,9 @@ class Chunk:
     consumed: int = -1
     """Bytes of the source this chunk accounts for, the skipped rest of a cut line included
     (-1: just `len(data)`)."""
+    starts: Sequence[int] | None = None
+    """Where candidate lines start in `data`, when a helper found them ahead of time (see
+    `core.prescan`); None: the pipeline scans `data` itself."""
 
     @property
     def size(self) -> int:

@@ -105,6 +105,8 @@ class RuleEngine:
                 self._owner.append(index)
         if self._owner:
             self._set.Compile()
+        # RE2's own call, without the wrapper's type test per record (bytes in, indices out).
+        self._set_match: Any = self._set._set.Match
         self._derived: dict[str, _Pattern] = {}
         self.by_id = {rule.id: rule for rule in self.rules}
 
@@ -121,7 +123,7 @@ class RuleEngine:
         if not text or not self._owner:
             return None
         data = text.encode("utf-8", "replace")
-        hits = self._set.Match(data)
+        hits = self._set_match(data)
         if not hits:
             return None
         seen = sorted({self._owner[i] for i in hits})

@@ -1,0 +1,208 @@
+"""The helper process that finds candidate lines ahead changes how fast, never what is found."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from array import array
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from testtriage.core import prescan
+from testtriage.core.ingest import (
+    Chunk,
+    IngestItem,
+    NoticeKind,
+    SourceNotice,
+    SourceSpec,
+    read_sources,
+)
+from testtriage.core.prescan import (
+    HELPER_SWITCH,
+    HelperError,
+    ScanHelper,
+    helper_wanted,
+    prescanned,
+    serve,
+)
+from testtriage.core.report import summary_report
+from testtriage.core.scan import Block, candidate_starts
+from testtriage.core.session import Session, analyze, build_engine
+from testtriage.core.state import RunState
+from testtriage.core.triage import Triage
+from testtriage.headless.summary import conclude
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "logs"
+ENGINE = build_engine()
+CANDIDATES = Triage(ENGINE).candidates
+
+
+@pytest.fixture(scope="module")
+def mixed_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every runner's fixture log, twice over, read in small chunks below: many blocks."""
+    path = tmp_path_factory.mktemp("prescan") / "mixed.log"
+    logs = sorted(p for p in FIXTURES.glob("*.log"))
+    path.write_bytes(b"".join(p.read_bytes() for p in logs * 2))
+    return path
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The helper is waited for once started (a test's items come faster than a helper
+    starts); each block it answers is counted here."""
+    counted: list[int] = []
+    ready, receive = ScanHelper.ready, ScanHelper.receive
+
+    def patient_ready(self: ScanHelper) -> bool:
+        deadline = time.monotonic() + 30
+        while not ready(self):
+            assert time.monotonic() < deadline, "the helper did not start"
+            time.sleep(0.005)
+        return True
+
+    def counted_receive(self: ScanHelper) -> array[int]:
+        starts = receive(self)
+        counted.append(len(starts))
+        return starts
+
+    monkeypatch.setattr(ScanHelper, "ready", patient_ready)
+    monkeypatch.setattr(ScanHelper, "receive", counted_receive)
+    return counted
+
+
+def chunks_of(path: Path, size: int = 4_096) -> Iterator[IngestItem]:
+    return read_sources([SourceSpec(str(path))], chunk_size=size)
+
+
+def report_of(state: RunState) -> bytes:
+    diagnosis, verdict = conclude(state, None, None)
+    return orjson.dumps(summary_report(diagnosis, verdict))
+
+
+def analyzed(path: Path, *, helper: bool, monkeypatch: pytest.MonkeyPatch) -> RunState:
+    monkeypatch.setattr(prescan, "START_AFTER", 0)
+    spec = SourceSpec(str(path))
+    items = read_sources([spec], chunk_size=4_096)
+    return analyze(Session(ENGINE, [spec]), items, helper=helper)
+
+
+def test_the_helper_answers_each_block_with_the_starts_a_local_scan_finds(
+    mixed_log: Path, answers: list[int]
+) -> None:
+    """Chunks out of `prescanned` carry `starts`, equal to `candidate_starts` run here, and
+    every item comes out once, in order."""
+    items = list(chunks_of(mixed_log))
+    out = list(prescanned(iter(items), CANDIDATES, start_after=0))
+    assert [type(item) for item in out] == [type(item) for item in items]
+    regex = Triage(ENGINE)._regex
+    chunks = [item for item in out if isinstance(item, Chunk)]
+    assert len(chunks) > 10
+    answered = [chunk for chunk in chunks if chunk.starts is not None]
+    assert len(answered) == len(chunks) == len(answers)
+    for chunk in answered:
+        assert list(chunk.starts or ()) == list(
+            candidate_starts(regex, Block(chunk.data).scan_text)
+        )
+    assert [c.data for c in chunks] == [i.data for i in items if isinstance(i, Chunk)]
+
+
+def test_a_whole_read_with_the_helper_reports_exactly_what_one_without_it_does(
+    mixed_log: Path, monkeypatch: pytest.MonkeyPatch, answers: list[int]
+) -> None:
+    with_helper = analyzed(mixed_log, helper=True, monkeypatch=monkeypatch)
+    assert len(answers) > 10 and sum(answers) > 100, "the helper found the candidates"
+    alone = analyzed(mixed_log, helper=False, monkeypatch=monkeypatch)
+    assert with_helper.groups, "the fixture logs hold findings"
+    assert report_of(with_helper) == report_of(alone)
+    assert with_helper.tests == alone.tests
+
+
+def test_notices_between_chunks_keep_their_place() -> None:
+    """A notice (here a source's end) comes out after every chunk read before it."""
+    data = b"FAIL  tests/a.test.ts > a > b\nError: boom\n" * 50
+    chunks = [Chunk("a.log", data, 1 + 100 * n, -1) for n in range(4)]
+    ended = SourceNotice("a.log", NoticeKind.EOF)
+    items: list[IngestItem] = [*chunks[:2], ended, *chunks[2:]]
+    out = list(prescanned(iter(items), CANDIDATES, start_after=0))
+    assert [type(item) for item in out] == [Chunk, Chunk, SourceNotice, Chunk, Chunk]
+    assert [item.first_line for item in out if isinstance(item, Chunk)] == [1, 101, 201, 301]
+
+
+def test_a_helper_that_cannot_start_leaves_the_chunks_to_the_pipeline(
+    mixed_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(mixed_log.parent / "no-such-python"))
+    out = list(prescanned(chunks_of(mixed_log), CANDIDATES, start_after=0))
+    assert all(item.starts is None for item in out if isinstance(item, Chunk))
+    state = analyzed(mixed_log, helper=True, monkeypatch=monkeypatch)
+    assert report_of(state) == report_of(analyzed(mixed_log, helper=False, monkeypatch=monkeypatch))
+
+
+def test_a_helper_that_dies_midway_is_dropped_and_no_block_is_lost(
+    mixed_log: Path, monkeypatch: pytest.MonkeyPatch, answers: list[int]
+) -> None:
+    """The helper is killed after answering three blocks: the blocks in flight and the rest
+    are scanned here; every chunk comes out once, the report is unchanged."""
+    answered = 0
+    receive = ScanHelper.receive  # the counting one
+
+    def receive_then_die(self: ScanHelper) -> array[int]:
+        nonlocal answered
+        answered += 1
+        if answered == 4:
+            self._proc.kill()
+            self._proc.wait()
+        return receive(self)
+
+    monkeypatch.setattr(ScanHelper, "receive", receive_then_die)
+    items = list(chunks_of(mixed_log))
+    out = list(prescanned(iter(items), CANDIDATES, start_after=0))
+    chunks = [item for item in out if isinstance(item, Chunk)]
+    assert [c.data for c in chunks] == [i.data for i in items if isinstance(i, Chunk)]
+    assert sum(c.starts is not None for c in chunks) == 3
+    answered = 0
+    state = analyzed(mixed_log, helper=True, monkeypatch=monkeypatch)
+    assert answered == 4, "the helper answered three blocks, then died"
+    assert report_of(state) == report_of(analyzed(mixed_log, helper=False, monkeypatch=monkeypatch))
+
+
+def test_a_pattern_the_helper_cannot_compile_is_told_back_not_hung_on() -> None:
+    helper = ScanHelper("(unclosed")
+    try:
+        with pytest.raises(HelperError, match="missing"):
+            while not helper.ready():
+                pass
+    finally:
+        helper.close()
+
+
+def test_the_helper_protocol_round_trip_in_process() -> None:
+    """`serve` reads the pattern, says it is ready (an empty frame), then answers each block
+    with its starts as 8-byte integers; it ends cleanly at the end of its input."""
+    block = b"starting\nERROR: one\nfine\nFAIL  a.test.ts > x\n"
+
+    def frame(payload: bytes) -> bytes:
+        return len(payload).to_bytes(8, "little") + payload
+
+    reader = io.BytesIO(frame(CANDIDATES.encode()) + frame(block) + frame(b""))
+    writer = io.BytesIO()
+    assert serve(reader, writer) == 0
+    answer = writer.getvalue()
+    assert answer[:8] == (0).to_bytes(8, "little")
+    size = int.from_bytes(answer[8:16], "little")
+    starts = [int.from_bytes(answer[16 + i : 24 + i], "little") for i in range(0, size, 8)]
+    assert [block[s:].split(b"\n", 1)[0] for s in starts] == [b"ERROR: one", b"FAIL  a.test.ts > x"]
+    assert answer[16 + size :] == (0).to_bytes(8, "little")  # the empty block: no starts
+
+
+def test_the_helper_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(HELPER_SWITCH, "0")
+    assert not helper_wanted()
+    monkeypatch.setenv(HELPER_SWITCH, "")
+    monkeypatch.setattr(prescan.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    monkeypatch.setattr(prescan.os, "cpu_count", lambda: 1)
+    assert not helper_wanted()
