@@ -52,8 +52,8 @@ def mixed_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The helper is waited for once started (a test's items come faster than a helper
-    starts); each block it answers is counted here."""
+    """The helper is waited for, to start and to answer (a test's items come faster than a
+    helper starts, and its blocks are too small to wait for); each answer is counted here."""
     counted: list[int] = []
     ready, receive = ScanHelper.ready, ScanHelper.receive
 
@@ -64,13 +64,15 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             time.sleep(0.005)
         return True
 
-    def counted_receive(self: ScanHelper) -> array[int]:
-        starts = receive(self)
-        counted.append(len(starts))
+    def counted_receive(self: ScanHelper, timeout: float | None = None) -> array[int] | None:
+        starts = receive(self, timeout)
+        if starts is not None:
+            counted.append(len(starts))
         return starts
 
     monkeypatch.setattr(ScanHelper, "ready", patient_ready)
     monkeypatch.setattr(ScanHelper, "receive", counted_receive)
+    monkeypatch.setattr(prescan, "WAIT_PER_BYTE", 30 / 4_096)
     return counted
 
 
@@ -121,6 +123,30 @@ def test_a_whole_read_with_the_helper_reports_exactly_what_one_without_it_does(
     assert with_helper.tests == alone.tests
 
 
+def test_answers_too_slow_to_wait_for_are_dropped_and_never_given_to_another_block(
+    mixed_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never waited for, the helper answers some blocks in time and others not (those are
+    scanned here): whichever chunk carries starts carries its own."""
+    monkeypatch.setattr(prescan, "WAIT_PER_BYTE", 0.0)
+    regex = Triage(ENGINE)._regex
+    items = list(chunks_of(mixed_log, size=1_024)) * 3
+    out = []
+    for item in prescanned(iter(items), CANDIDATES, start_after=0):
+        out.append(item)
+        time.sleep(0.002 if len(out) % 3 else 0)  # parsing: some blocks wait longer than others
+    chunks = [item for item in out if isinstance(item, Chunk)]
+    assert [c.data for c in chunks] == [i.data for i in items if isinstance(i, Chunk)]
+    answered = [c for c in chunks if c.starts is not None]
+    assert answered, "the helper answered some blocks in time"
+    since_ready = chunks[chunks.index(answered[0]) :]
+    assert any(c.starts is None for c in since_ready), "and some, once it was ready, not"
+    for chunk in answered:
+        assert list(chunk.starts or ()) == list(
+            candidate_starts(regex, Block(chunk.data).scan_text)
+        )
+
+
 def test_notices_between_chunks_keep_their_place() -> None:
     """A notice (here a source's end) comes out after every chunk read before it."""
     data = b"FAIL  tests/a.test.ts > a > b\nError: boom\n" * 50
@@ -150,13 +176,13 @@ def test_a_helper_that_dies_midway_is_dropped_and_no_block_is_lost(
     answered = 0
     receive = ScanHelper.receive  # the counting one
 
-    def receive_then_die(self: ScanHelper) -> array[int]:
+    def receive_then_die(self: ScanHelper, timeout: float | None = None) -> array[int] | None:
         nonlocal answered
         answered += 1
         if answered == 4:
             self._proc.kill()
             self._proc.wait()
-        return receive(self)
+        return receive(self, timeout)
 
     monkeypatch.setattr(ScanHelper, "receive", receive_then_die)
     items = list(chunks_of(mixed_log))
@@ -206,3 +232,22 @@ def test_the_helper_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(prescan.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     monkeypatch.setattr(prescan.os, "cpu_count", lambda: 1)
     assert not helper_wanted()
+
+
+def test_a_following_session_with_a_helper_folds_each_batch_as_one_without(
+    mixed_log: Path, answers: list[int]
+) -> None:
+    """Live, items come in small batches: each batch's chunks are answered before `feed`
+    returns (none waits for the next batch), and the state matches a session without one."""
+    items = list(chunks_of(mixed_log))
+    helped = Session(ENGINE, [SourceSpec(str(mixed_log))], following=True)
+    helped.start_helper(start_after=0, patience=30)
+    alone = Session(ENGINE, [SourceSpec(str(mixed_log))], following=True)
+    for item in items:
+        before = len(answers)
+        helped.feed([item])
+        alone.feed([item])
+        if isinstance(item, Chunk) and answers:
+            assert len(answers) == before + 1, "this batch's chunk was answered in its feed"
+    assert len(answers) > 10
+    assert report_of(helped.finish()) == report_of(alone.finish())

@@ -30,6 +30,10 @@ AHEAD = 1
 HELPER_SWITCH = "TESTTRIAGE_SCAN_HELPER"
 """Set to 0 to scan in one process only."""
 
+WAIT_PER_BYTE = 8e-9
+"""How long an answer is waited for, per byte of its block: about what scanning the block here
+takes (8 ms a megabyte). Waiting longer would be slower than not having a helper."""
+
 PIPE_BYTES = 4 << 20
 """The pipe size asked for: a block and its frame header, with room."""
 
@@ -72,6 +76,17 @@ def _read_frame(reader: IO[bytes]) -> bytes | None:
     return payload
 
 
+def _read_exact(fd: int, size: int) -> bytes:
+    parts: list[bytes] = []
+    while size:
+        part = os.read(fd, min(size, PIPE_BYTES))
+        if not part:
+            raise EOFError("the helper's answer was cut")
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
 def _widen_pipe(stream: IO[bytes] | None) -> None:
     """Let a whole block fit in the pipe, so sending one is one copy, not a dozen wake-ups of
     the helper (Linux; elsewhere the pipe keeps its size)."""
@@ -110,24 +125,24 @@ class ScanHelper:
     def ready(self) -> bool:
         """Whether the helper has compiled the pattern (never waits)."""
         if not self._ready:
-            stdout = self._proc.stdout
-            assert stdout is not None
-            waiting, _, _ = select.select([stdout], [], [], 0)
-            if not waiting:
+            reply = self._receive(0)
+            if reply is None:
                 return False
-            reply = self._read()
             if reply != b"":
-                raise HelperError((reply or b"no answer").decode("utf-8", "replace"))
+                raise HelperError(reply.decode("utf-8", "replace"))
             self._ready = True
         return True
 
     def send(self, data: bytes) -> None:
         self._write(data)
 
-    def receive(self) -> array[int]:
-        """The starts of the oldest block sent and not yet answered (waits for them)."""
-        payload = self._read()
-        if payload is None or len(payload) % 8:
+    def receive(self, timeout: float | None = None) -> array[int] | None:
+        """The starts of the oldest block sent and not yet answered; None if they do not come
+        within `timeout` seconds (None: wait for them)."""
+        payload = self._receive(timeout)
+        if payload is None:
+            return None
+        if len(payload) % 8:
             raise HelperError("the helper's answer was cut")
         starts: array[int] = array("q")
         starts.frombytes(payload)
@@ -154,71 +169,123 @@ class ScanHelper:
         except (OSError, ValueError) as exc:
             raise HelperError(str(exc) or type(exc).__name__) from exc
 
-    def _read(self) -> bytes | None:
+    def _receive(self, timeout: float | None) -> bytes | None:
+        """The next frame's payload, or None if it does not start within `timeout` seconds.
+        Read from the descriptor itself: a buffered reader's read-ahead would hide a frame
+        from `select`."""
         try:
             assert self._proc.stdout is not None
-            return _read_frame(self._proc.stdout)
+            fd = self._proc.stdout.fileno()
+            if timeout is not None:
+                readable, _, _ = select.select([fd], [], [], timeout)
+                if not readable:
+                    return None
+            size = int.from_bytes(_read_exact(fd, _HEADER), "little")
+            return _read_exact(fd, size)
         except (OSError, EOFError, ValueError) as exc:
             raise HelperError(str(exc) or type(exc).__name__) from exc
+
+
+class Prescanner:
+    """Hands the chunks going by to a helper process, started once `start_after` bytes have
+    gone by, and gives each chunk back with the `starts` it found.
+
+    Without a helper (none could start, or it failed) chunks pass as they are and the
+    pipeline scans them itself: the result is the same either way.
+    """
+
+    def __init__(
+        self, source: str, *, start_after: int | None = None, patience: float = 0.0
+    ) -> None:
+        self._source = source
+        self._patience = patience
+        """Seconds an answer may always be waited for, however small its block: a process
+        whose other threads have work (a UI) gains by waiting, which frees the GIL for them."""
+        self._threshold = START_AFTER if start_after is None else start_after
+        self._helper: ScanHelper | None = None
+        self._failed = False
+        self._seen = 0
+        self._stale = 0
+        """Answers still to come for blocks that were scanned here instead (read, dropped)."""
+
+    def items(self, items: Iterable[IngestItem]) -> Iterator[IngestItem]:
+        """`items` in order, one chunk ahead at most: every chunk is given back by the time
+        `items` ends, so a live follow's last lines never wait for more."""
+        pending: deque[Chunk] = deque()
+        try:
+            for item in items:
+                if isinstance(item, Chunk) and self._send(item):
+                    pending.append(item)
+                    if len(pending) > AHEAD:
+                        yield self._answered(pending.popleft())
+                    continue
+                while pending:
+                    yield self._answered(pending.popleft())
+                yield item
+            while pending:
+                yield self._answered(pending.popleft())
+        finally:
+            if pending:
+                self._drop()  # stopped early: its answers would be read as the next blocks'
+
+    def close(self) -> None:
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
+            self._stale = 0
+
+    def _send(self, chunk: Chunk) -> bool:
+        """Hand `chunk` to the helper if there is a ready one; False: scan it here."""
+        self._seen += len(chunk.data)
+        if self._helper is None and not self._failed and self._seen >= self._threshold:
+            try:
+                self._helper = ScanHelper(self._source)
+            except HelperError:
+                self._drop()
+        if self._helper is None:
+            return False
+        try:
+            if not self._helper.ready():
+                return False
+            self._helper.send(chunk.data)
+        except HelperError:
+            self._drop()
+            return False
+        return True
+
+    def _answered(self, chunk: Chunk) -> Chunk:
+        """`chunk` with the helper's starts, or as it is (to be scanned here) when the helper
+        is slower than scanning here would be: while it starts, or on a busy machine."""
+        helper = self._helper
+        if helper is None:
+            return chunk
+        try:
+            while self._stale and helper.receive(0) is not None:
+                self._stale -= 1
+            wait = max(self._patience, len(chunk.data) * WAIT_PER_BYTE)
+            starts = None if self._stale else helper.receive(wait)
+        except HelperError:
+            self._drop()
+            return chunk
+        if starts is None:
+            self._stale += 1
+            return chunk
+        return replace(chunk, starts=starts)
+
+    def _drop(self) -> None:
+        self.close()
+        self._failed = True
 
 
 def prescanned(
     items: Iterable[IngestItem], source: str, *, start_after: int | None = None
 ) -> Iterator[IngestItem]:
-    """`items` in order, their chunks carrying `starts` found by a helper process once
-    `start_after` bytes have gone by. Without a helper (none could start, or it failed) the
-    chunks pass as they are and the pipeline scans them itself: the result is the same."""
-    threshold = START_AFTER if start_after is None else start_after
-    helper: ScanHelper | None = None
-    failed = False
-    pending: deque[Chunk] = deque()
-    seen = 0
-
-    def drop_helper() -> None:
-        nonlocal helper, failed
-        if helper is not None:
-            helper.close()
-        helper, failed = None, True
-
-    def finish_oldest() -> Chunk:
-        chunk = pending.popleft()
-        if helper is None:
-            return chunk
-        try:
-            return replace(chunk, starts=helper.receive())
-        except HelperError:
-            drop_helper()
-            return chunk
-
+    """`items` through a `Prescanner` of their own, closed at their end."""
+    scanner = Prescanner(source, start_after=start_after)
     try:
-        for item in items:
-            if isinstance(item, Chunk):
-                seen += len(item.data)
-                if helper is None and not failed and seen >= threshold:
-                    try:
-                        helper = ScanHelper(source)
-                    except HelperError:
-                        drop_helper()
-                try:
-                    usable = helper is not None and helper.ready()
-                    if usable and helper is not None:
-                        helper.send(item.data)
-                        pending.append(item)
-                except HelperError:
-                    drop_helper()
-                    usable = False
-                if usable:
-                    if len(pending) > AHEAD:
-                        yield finish_oldest()
-                    continue
-            while pending:
-                yield finish_oldest()
-            yield item
-        while pending:
-            yield finish_oldest()
+        yield from scanner.items(items)
     finally:
-        if helper is not None:
-            helper.close()
+        scanner.close()
 
 
 def serve(reader: IO[bytes], writer: IO[bytes]) -> int:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from testtriage.core.ingest.chunks import IngestItem, NoticeKind, SourceNotice, SourceSpec
-from testtriage.core.prescan import helper_wanted, prescanned
+from testtriage.core.prescan import Prescanner, helper_wanted, prescanned
 from testtriage.core.rules.engine import RuleEngine
 from testtriage.core.rules.loader import RuleConfig, assemble_rules, load_builtin_rules
 from testtriage.core.runners.reports import ReportError, parse_json_report, sniff_report
@@ -38,6 +38,7 @@ class Session:
         self._state = RunState.start([spec.name for spec in self.specs], following=following)
         self._pending: list[Batch] = []
         self._pending_occurrences = 0
+        self._prescanner: Prescanner | None = None
 
     @property
     def state(self) -> RunState:
@@ -81,8 +82,24 @@ class Session:
             self.state = self.state.apply(Batch(notices=(ended,), progress=((spec.name, 1, size),)))
         return streamed
 
+    def start_helper(self, *, start_after: int | None = None, patience: float = 0.0) -> None:
+        """Let a helper process find the candidate lines of what `feed` gets from now on, once
+        the input is big enough to be worth it (`core.prescan`); `finish` or `close` ends it."""
+        if self._prescanner is None:
+            self._prescanner = Prescanner(
+                self.triage.candidates, start_after=start_after, patience=patience
+            )
+
+    def close(self) -> None:
+        """End the helper process, if there is one (the state stays readable)."""
+        if self._prescanner is not None:
+            self._prescanner.close()
+            self._prescanner = None
+
     def feed(self, items: Iterable[IngestItem]) -> None:
         """Read items; what they hold is folded into `state` when it is next asked for."""
+        if self._prescanner is not None:
+            items = self._prescanner.items(items)
         for batch in self.triage.feed(items):
             self._pending.append(batch)
             self._pending_occurrences += len(batch.occurrences)
@@ -91,6 +108,7 @@ class Session:
 
     def finish(self) -> RunState:
         """The input ended: close open failure blocks; an unfinished run becomes 'unknown'."""
+        self.close()
         self.state = self.state.apply(self.triage.finish()).finish_input()
         return self.state
 

@@ -16,6 +16,7 @@ from testtriage.core.diagnosis import diagnose
 from testtriage.core.ingest import follow_sources
 from testtriage.core.ingest.chunks import Chunk, IngestItem, SourceNotice, SourceSpec
 from testtriage.core.logfile import ChunkInfo
+from testtriage.core.prescan import helper_wanted
 from testtriage.core.rules.engine import RuleEngine
 from testtriage.core.session import Session
 from testtriage.core.state import RunState
@@ -24,6 +25,8 @@ from testtriage.tui.messages import IngestStopped, LogItem, RunSnapshot, RunUpda
 
 UPDATE_INTERVAL = 0.1
 """Shortest time between two updates: the screen changes at most ten times a second."""
+HELPER_PATIENCE = 0.05
+"""Seconds the reader may wait for the scan helper's answer before scanning a block itself."""
 INPUT_POLL = 0.1
 """How often the loop checks whether the writer (a command, a pipe) is done."""
 
@@ -174,6 +177,10 @@ async def _main(plan: IngestPlan, control: IngestControl, post: Post) -> None:
     if not control.attach(loop, quit_event):
         return
     session = Session(plan.engine, plan.specs, following=True)
+    if helper_wanted():
+        # A fast writer's lines are then scanned off this process, and waiting for the
+        # helper's answer leaves the interpreter to the UI: keys stay quick.
+        session.start_helper(patience=HELPER_PATIENCE)
     publisher = UpdatePublisher(
         session, post, claim=plan.claim, interval=plan.interval, loop=loop, baseline=plan.baseline
     )
@@ -183,6 +190,7 @@ async def _main(plan: IngestPlan, control: IngestControl, post: Post) -> None:
         await asyncio.wait({following, quitting}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         publisher.close()
+        session.close()
         for task in (following, quitting):
             task.cancel()
         await asyncio.gather(following, quitting, return_exceptions=True)
