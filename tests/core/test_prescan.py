@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import threading
 import time
 from array import array
 from collections.abc import Iterator
@@ -251,3 +252,21 @@ def test_a_following_session_with_a_helper_folds_each_batch_as_one_without(
             assert len(answers) == before + 1, "this batch's chunk was answered in its feed"
     assert len(answers) > 10
     assert report_of(helped.finish()) == report_of(alone.finish())
+
+
+def test_blocks_whose_answers_outgrow_the_pipe_do_not_deadlock(answers: list[int]) -> None:
+    """Blocks of short error lines: each answer (a hundred thousand starts) is far larger
+    than a pipe holds, and the next block is sent before it is read. The helper writes its
+    answers on a thread of its own and keeps reading, so neither process waits on the other."""
+    data = b"ERROR x\n" * 131_072  # 1 MiB, every line a candidate
+    chunks = [Chunk("e.log", data, 1 + n * 131_072, -1) for n in range(6)]
+    out: list[IngestItem] = []
+    reader = threading.Thread(
+        target=lambda: out.extend(prescanned(iter(chunks), CANDIDATES, start_after=0)),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(timeout=60)
+    assert not reader.is_alive(), "the helper and this process wait on each other"
+    assert len(out) == 6
+    assert answers and min(answers) == 131_072

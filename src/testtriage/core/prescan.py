@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
 import select
 import signal
 import subprocess
 import sys
+import threading
 from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -23,9 +25,6 @@ from testtriage.core.scan import Block, candidate_starts, compile_source
 
 START_AFTER = 8 << 20
 """Bytes read before a helper is started: a smaller log is done before one would be ready."""
-
-AHEAD = 1
-"""Blocks handed to the helper before the pipeline needs them."""
 
 HELPER_SWITCH = "TESTTRIAGE_SCAN_HELPER"
 """Set to 0 to scan in one process only."""
@@ -209,14 +208,15 @@ class Prescanner:
         """Answers still to come for blocks that were scanned here instead (read, dropped)."""
 
     def items(self, items: Iterable[IngestItem]) -> Iterator[IngestItem]:
-        """`items` in order, one chunk ahead at most: every chunk is given back by the time
-        `items` ends, so a live follow's last lines never wait for more."""
+        """`items` in order, one chunk ahead: the helper scans a chunk while the one before it
+        is parsed. Every chunk is given back by the time `items` ends, so a live follow's last
+        lines never wait for more."""
         pending: deque[Chunk] = deque()
         try:
             for item in items:
                 if isinstance(item, Chunk) and self._send(item):
                     pending.append(item)
-                    if len(pending) > AHEAD:
+                    if len(pending) > 1:
                         yield self._answered(pending.popleft())
                     continue
                 while pending:
@@ -235,7 +235,7 @@ class Prescanner:
             self._stale = 0
 
     def _send(self, chunk: Chunk) -> bool:
-        """Hand `chunk` to the helper if there is a ready one; False: scan it here."""
+        """Hand `chunk` to the helper if there is a ready and idle one; False: scan it here."""
         self._seen += len(chunk.data)
         if self._helper is None and not self._failed and self._seen >= self._threshold:
             try:
@@ -289,7 +289,12 @@ def prescanned(
 
 
 def serve(reader: IO[bytes], writer: IO[bytes]) -> int:
-    """The helper's side: read the pattern, then answer every block with its starts."""
+    """The helper's side: read the pattern, then answer every block with its starts.
+
+    Answers are written by a thread of their own, so that input is always read: the parent
+    may be writing the next block before it reads an answer, and neither may then wait on
+    the other, however large an answer is.
+    """
     try:
         source = _read_frame(reader)
         if source is None:
@@ -300,11 +305,29 @@ def serve(reader: IO[bytes], writer: IO[bytes]) -> int:
             _write_frame(writer, (str(exc) or "the pattern did not compile").encode())
             return 1
         _write_frame(writer, b"")
-        while (data := _read_frame(reader)) is not None:
-            _write_frame(writer, candidate_starts(regex, Block(data).scan_text).tobytes())
     except (OSError, EOFError):
-        return 1  # the parent went away: it no longer needs answers
-    return 0
+        return 1
+    answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    gone = threading.Event()
+
+    def write_answers() -> None:
+        while (answer := answers.get()) is not None:
+            try:
+                _write_frame(writer, answer)
+            except (OSError, ValueError):
+                gone.set()  # the parent went away: it no longer needs answers
+                return
+
+    answering = threading.Thread(target=write_answers, daemon=True)
+    answering.start()
+    try:
+        while not gone.is_set() and (data := _read_frame(reader)) is not None:
+            answers.put(candidate_starts(regex, Block(data).scan_text).tobytes())
+    except (OSError, EOFError):
+        gone.set()
+    answers.put(None)
+    answering.join()
+    return 1 if gone.is_set() else 0
 
 
 if __name__ == "__main__":
