@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 import re2
 
+from testtriage.core.rules import loader
 from testtriage.core.rules.literals import (
     Literal,
     cached_prefilter,
     literal_pattern,
     required_literals,
 )
+from testtriage.core.rules.loader import RuleFileError, parse_rules_text
 
 
 @pytest.mark.parametrize(
@@ -117,3 +119,34 @@ def test_an_unwritable_cache_costs_only_speed(
     blocker.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file, so no directory can be made
     assert cached_prefilter(["abc"], lambda p: ["x"]) == ["x"]
+
+
+RULES_TEXT = """
+[[rule]]
+id = "cache-probe"
+category = "parse"
+title = "Probe"
+patterns = ['Unexpected token \\S+ in JSON']
+why = "A probe."
+fix = "None."
+examples.match = ["SyntaxError: Unexpected token < in JSON at position 0"]
+examples.no_match = ["all good"]
+"""
+
+
+def test_a_rules_file_parsed_from_its_cached_table_gives_the_same_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parsed TOML is remembered by the text: the second read comes from the cache and
+    yields equal rules; a broken cache entry is parsed again; bad TOML is still an error."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = parse_rules_text(RULES_TEXT, "probe.toml", origin="probe.toml")
+    cached_tables = list((tmp_path / "testtriage").glob("toml-*.json"))
+    assert len(cached_tables) == 1
+    with monkeypatch.context() as patched:
+        patched.setattr(loader.tomllib, "loads", lambda text: pytest.fail("not read from cache"))
+        assert parse_rules_text(RULES_TEXT, "probe.toml", origin="probe.toml") == first
+    cached_tables[0].write_text("[1, 2")
+    assert parse_rules_text(RULES_TEXT, "probe.toml", origin="probe.toml") == first
+    with pytest.raises(RuleFileError, match="not valid TOML"):
+        parse_rules_text(RULES_TEXT + "\n[[rule]\n", "probe.toml", origin="probe.toml")

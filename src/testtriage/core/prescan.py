@@ -29,9 +29,9 @@ START_AFTER = 8 << 20
 HELPER_SWITCH = "TESTTRIAGE_SCAN_HELPER"
 """Set to 0 to scan in one process only."""
 
-WAIT_PER_BYTE = 8e-9
-"""How long an answer is waited for, per byte of its block: about what scanning the block here
-takes (8 ms a megabyte). Waiting longer would be slower than not having a helper."""
+WAIT_PER_BYTE = 15e-9
+"""How long an answer is waited for, per byte of its block (15 ms a megabyte): twice what
+scanning the block here takes, since a late answer costs the wait and the scan."""
 
 PIPE_BYTES = 4 << 20
 """The pipe size asked for: a block and its frame header, with room."""
@@ -246,6 +246,11 @@ class Prescanner:
             return False
         try:
             if not self._helper.ready():
+                return False
+            while self._stale and self._helper.receive(0) is not None:
+                self._stale -= 1
+            if self._stale:
+                # Still busy with blocks scanned here meanwhile: more would keep it behind.
                 return False
             self._helper.send(chunk.data)
         except HelperError:

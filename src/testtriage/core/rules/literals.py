@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+from testtriage.core.cache import cached
 
 MIN_LITERAL = 4
 """Shorter required literals select too many lines; such patterns join the scan whole."""
@@ -51,28 +50,12 @@ CACHE_VERSION = "1"
 def cached_prefilter(patterns: list[str], build: Callable[[list[str]], list[str]]) -> list[str]:
     """`build(patterns)`, remembered on disk by the patterns' content: parsing a few hundred
     patterns for their literals costs more than the rest of a small summary's start-up."""
-    digest = hashlib.blake2b(
-        "\x00".join([CACHE_VERSION, *patterns]).encode(), digest_size=16
-    ).hexdigest()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "testtriage", f"prefilter-{digest}.json")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            cached = json.load(handle)
-        if isinstance(cached, list) and all(isinstance(item, str) for item in cached):
-            return cached
-    except (OSError, ValueError):
-        pass
-    built = build(patterns)
-    try:  # a read-only home or a full disk only costs the next start-up its speed
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(built, handle)
-        os.replace(temporary, path)
-    except OSError:
-        pass
-    return built
+    return cached(
+        "prefilter",
+        [CACHE_VERSION, *patterns],
+        lambda: build(patterns),
+        lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value),
+    )
 
 
 def literal_pattern(need: Need) -> str:

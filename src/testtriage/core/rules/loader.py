@@ -12,6 +12,7 @@ from typing import Any
 
 import re2
 
+from testtriage.core.cache import cached
 from testtriage.core.records import LEVEL_NAMES
 from testtriage.core.rules.model import (
     ALL_KINDS,
@@ -127,7 +128,9 @@ def load_rules_file(path: str | Path) -> list[Rule]:
 def parse_rules_text(text: str, path: str, origin: str) -> list[Rule]:
     """Parse the text of a rules file."""
     try:
-        data = tomllib.loads(text)
+        # Python's TOML parser takes longer over the packs than the rest of a small
+        # summary's start-up: the parsed table is remembered, by the text it came from.
+        data = cached("toml", [text], lambda: tomllib.loads(text), lambda d: isinstance(d, dict))
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(path, f"not valid TOML: {exc}") from None
     return parse_rules_data(data, path, origin)
