@@ -679,6 +679,11 @@ def measure_startup(results: Results, rounds: int) -> None:
         summary("small_json", "`testtriage summary --format json seed-run.log`", seed_log),
     ]
     commands[-1].argv[2:2] = ["--format", "json"]
+    for command in commands[1:]:
+        # As installed by pip, which compiles the modules: bytecode cached, even where the
+        # environment says not to write it (PYTHONDONTWRITEBYTECODE, as on this machine).
+        command.env = {**(command.env or {}), "PYTHONDONTWRITEBYTECODE": ""}
+        run_once(command)  # writes the bytecode
     for command in commands:
         command.measure_rss = False
     interleave(commands, rounds, "start-up")
