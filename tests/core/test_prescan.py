@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from testtriage.core import prescan
+from testtriage.core import session as session_module
 from testtriage.core.ingest import (
     Chunk,
     IngestItem,
@@ -270,3 +271,38 @@ def test_blocks_whose_answers_outgrow_the_pipe_do_not_deadlock(answers: list[int
     assert not reader.is_alive(), "the helper and this process wait on each other"
     assert len(out) == 6
     assert answers and min(answers) == 131_072
+
+
+def helper_processes() -> list[str]:
+    """This process's children that are scan helpers (read from /proc)."""
+    found = []
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"testtriage.core.prescan" in command:
+                found.append(pid)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_an_interrupted_read_leaves_no_helper_behind(
+    mixed_log: Path, monkeypatch: pytest.MonkeyPatch, answers: list[int]
+) -> None:
+    """Ctrl-C in the middle of a whole read (here while progress is shown, between two parts
+    of the input): the helper process ends with the read."""
+    monkeypatch.setattr(prescan, "START_AFTER", 0)
+    monkeypatch.setattr(session_module, "FEED_BYTES", 32_768)
+
+    def interrupt(_state: RunState) -> None:
+        raise KeyboardInterrupt
+
+    session = Session(ENGINE, [SourceSpec(str(mixed_log))])
+    with pytest.raises(KeyboardInterrupt) as caught:
+        analyze(session, chunks_of(mixed_log), interrupt, helper=True)
+    assert answers, "the helper was running when the read stopped"
+    # `caught` keeps the interrupted frames alive, as an interrupt handler up the stack
+    # would: the helper must end with the read, not when they are collected.
+    assert helper_processes() == [], caught.typename

@@ -11,7 +11,7 @@ import sys
 import threading
 from array import array
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import replace
 from typing import IO
 
@@ -284,7 +284,7 @@ class Prescanner:
 
 def prescanned(
     items: Iterable[IngestItem], source: str, *, start_after: int | None = None
-) -> Iterator[IngestItem]:
+) -> Generator[IngestItem, None, None]:
     """`items` through a `Prescanner` of their own, closed at their end."""
     scanner = Prescanner(source, start_after=start_after)
     try:

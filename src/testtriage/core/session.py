@@ -125,9 +125,9 @@ def analyze(
     With `helper` (by default when another CPU is free), a big input's candidate lines are
     found by a helper process one block ahead (`core.prescan`); the state is the same.
     """
-    if helper if helper is not None else helper_wanted():
-        items = prescanned(items, session.triage.candidates)
-    stream = iter(items)
+    wanted = helper_wanted() if helper is None else helper
+    scanned = prescanned(items, session.triage.candidates) if wanted else None
+    stream = iter(scanned if scanned is not None else items)
     more = True
 
     def next_part() -> Iterator[IngestItem]:
@@ -141,10 +141,14 @@ def analyze(
                 return
         more = False
 
-    while more:
-        session.feed(next_part())
-        if more and progress is not None:
-            progress(session.state)
+    try:
+        while more:
+            session.feed(next_part())
+            if more and progress is not None:
+                progress(session.state)
+    finally:
+        if scanned is not None:
+            scanned.close()  # the helper ends with the read, even an interrupted one
     return session.finish()
 
 
