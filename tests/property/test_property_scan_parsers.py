@@ -118,29 +118,48 @@ def test_the_whole_triage_pipeline_never_raises_on_any_chunking(
 def test_select_from_starts_found_ahead_picks_the_very_lines_a_scan_does(
     lines: list[bytes], ending: bytes, dense_from: int | None, dense_for: int, colour: bool
 ) -> None:
-    """`Block.select` given `candidate_starts` (what the helper process sends) yields the same
-    (index, line) pairs as scanning with the regex, dense stretches and colours included."""
+    """`Block.select` walking `candidate_starts` (found here, or sent by the helper process)
+    yields the same (index, line) pairs as searching the regex afresh from each line after
+    the last one given, dense stretches and colours included."""
     if colour:
         lines = [b"\x1b[31m" + line + b"\x1b[39m" if i % 3 == 0 else line
                  for i, line in enumerate(lines)]  # fmt: skip
     data = b"".join(line + ending for line in lines)
+    regex = TRIAGE._regex
 
-    def picked(starts: array[int] | None) -> list[tuple[int, bytes]]:
+    def dense(taken: int) -> bool:
+        return dense_from is not None and dense_from <= taken < dense_from + dense_for
+
+    def searched() -> list[tuple[int, bytes]]:
+        """The reference: one search from where the previous line ended, per line given."""
         block = Block(data)
-        taken = 0
-
-        def dense() -> bool:
-            return dense_from is not None and dense_from <= taken < dense_from + dense_for
-
-        out = []
-        for pair in block.select(TRIAGE._regex, dense, starts):
-            out.append(pair)
-            taken += 1
+        text, raw = block.scan_text, data.split(b"\n")
+        out: list[tuple[int, bytes]] = []
+        pos = 0
+        while pos < len(text):
+            if dense(len(out)):
+                start = pos
+            else:
+                found = regex.search(text, pos)
+                if found is None:
+                    break
+                start = found.start()
+            index = text.count(b"\n", 0, start)
+            out.append((index, raw[index]))
+            end = text.find(b"\n", start)
+            pos = len(text) if end == -1 else end + 1
         return out
 
-    starts = candidate_starts(TRIAGE._regex, Block(data).scan_text)
+    def selected(starts: array[int] | None) -> list[tuple[int, bytes]]:
+        block = Block(data)
+        out: list[tuple[int, bytes]] = []
+        for pair in block.select(regex, lambda: dense(len(out)), starts):
+            out.append(pair)
+        return out
+
+    starts = candidate_starts(regex, Block(data).scan_text)
     assert list(starts) == sorted(set(starts))
-    assert picked(starts) == picked(None)
+    assert selected(starts) == selected(None) == searched()
 
 
 @property_settings(200)

@@ -134,12 +134,12 @@ class Block:
 
     def around(self, index: int, before: int, after: int) -> tuple[list[bytes], list[bytes]]:
         """Raw lines just before and after line `index`, for evidence context."""
-        where, start, end = self._where
-        if where == index and self._lines is None:
-            return self._before(start, before), self._after(end, after)
-        lines = self._lines if self._lines is not None else None
-        if lines is None:
-            lines = self._lines = self._raw.split(b"\n")
+        if self._lines is None:
+            where, start, end = self._where
+            if where == index:  # the line `select` just gave: look to either side of it
+                return self._before(start, before), self._after(end, after)
+            self._lines = self._raw.split(b"\n")
+        lines = self._lines
         last = len(lines) - (1 if lines and lines[-1] == b"" else 0)
         return lines[max(0, index - before) : index], lines[
             index + 1 : min(last, index + 1 + after)
@@ -184,13 +184,13 @@ class Block:
         """Yield (index in block, raw line) for every candidate line, and for every line while
         `wants_dense()` is true (asked again before each line).
 
-        Candidates are found with `regex`, or taken from `starts` (`candidate_starts` of this
-        block, computed ahead of time elsewhere) when given.
+        Candidates are where `starts` says (`candidate_starts` of this block, found ahead of
+        time elsewhere), or found here with `regex`.
         """
         text = self._scan
+        if starts is None:
+            starts = candidate_starts(regex, text)
         size = len(text)
-        search = regex._regexp.Match
-        unanchored = re2._Anchor.UNANCHORED
         pos = 0
         index = 0
         ahead = 0
@@ -204,16 +204,11 @@ class Block:
                 pos = end + 1
                 index += 1
                 continue
-            if starts is None:
-                start = search(unanchored, text, pos, size)[0][0]
-                if start < 0:
-                    return
-            else:
-                while ahead < len(starts) and starts[ahead] < pos:
-                    ahead += 1
-                if ahead == len(starts):
-                    return
-                start = starts[ahead]
+            while ahead < len(starts) and starts[ahead] < pos:
+                ahead += 1  # inside a dense stretch just read
+            if ahead == len(starts):
+                return
+            start = starts[ahead]
             line_start = text.rfind(b"\n", pos, start) + 1 or pos
             if line_start < pos:
                 line_start = pos
