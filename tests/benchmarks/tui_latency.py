@@ -56,7 +56,7 @@ def _shown_count(table: FindingsTable) -> int:
     """The count the table shows for the (only) finding."""
     if not table.row_count:
         return 0
-    cell = table.get_cell_at((0, 3))
+    cell = table.get_cell(table.row_keys[0], "count")
     return int(cell.plain.rstrip("×") or 0)
 
 

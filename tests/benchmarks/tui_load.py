@@ -7,7 +7,7 @@ send it, every `--every` seconds, and timed until it took effect:
 - `rows` (default): down, then up, in the findings table: the key a triage presses most; timed
   until the cursor moved;
 - `tabs`: `2`, then `1`: the heaviest common key (the whole screen is laid out and drawn again,
-  about 0.1-0.2 s of UI time here); timed until the tab it names is active.
+  about 50 ms of UI time here); timed until the tab it names is active.
 
 Not a test; run it directly (after `run.py` made the corpus):
 
@@ -30,11 +30,12 @@ from typing import Any
 
 from live import run_writer  # the writer process of the core's live-load measurement
 from textual import events
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import TabbedContent
 
 from testtriage.core.ingest.chunks import SourceSpec
 from testtriage.core.session import build_engine
 from testtriage.tui.app import TriageApp, make_app
+from testtriage.tui.widgets.row_table import RowTable
 
 
 def send_key(app: TriageApp, key: str) -> None:
@@ -61,7 +62,7 @@ async def probe_tabs(app: TriageApp, turn: int) -> float:
 
 
 async def probe_rows(app: TriageApp, turn: int) -> float:
-    table = app.query_one("#findings-table", DataTable)
+    table = app.query_one("#findings-table", RowTable)
     if table.row_count < 2:
         return await timed(app, "down", lambda: True)
     if turn % 2 == 0 and table.cursor_row == table.row_count - 1:

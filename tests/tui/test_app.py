@@ -29,7 +29,7 @@ def finding_of(app: TriageApp, category: str) -> Finding:
 
 def listed_ids(app: TriageApp) -> list[str]:
     table = app.query_one(FindingsTable)
-    return [table.get_cell(row.key, "id").plain.split()[-1] for row in table.ordered_rows]
+    return [table.get_cell(key, "id").plain.split()[-1] for key in table.row_keys]
 
 
 async def test_moving_to_a_finding_shows_its_evidence_and_fix(

@@ -21,6 +21,7 @@ from testtriage.tui.messages import RunUpdated
 from testtriage.tui.widgets import findings_view
 from testtriage.tui.widgets.finding_detail import EvidencePane
 from testtriage.tui.widgets.findings_table import FindingsTable
+from testtriage.tui.widgets.log_lines import LogLines
 from testtriage.tui.widgets.run_header import RunHeader
 from testtriage.tui.widgets.summary_bars import VerdictBar
 
@@ -164,7 +165,7 @@ async def test_hostile_log_text_is_shown_literally_and_inert(
         assert "[link=https://evil.example]click[/link]" in unwrapped
         assert "\x1b" not in evidence and "\x07" not in evidence
         table = app.query_one(FindingsTable)
-        titles = [table.get_cell(row.key, "title").plain for row in table.ordered_rows]
+        titles = [table.get_cell(key, "title").plain for key in table.row_keys]
         assert any("[bold red]" in title for title in titles)
         assert all("\x1b" not in title for title in titles)
         assert app.title == "testtriage"
@@ -331,3 +332,28 @@ async def test_the_selected_finding_catches_up_once_the_interval_is_over(
             lambda: f"{grown.count} occurrences" in evidence.rendered_text,
             what="the evidence to show the final count",
         )
+
+
+async def test_the_log_tab_takes_the_lines_read_while_it_was_hidden(
+    tmp_path: Path, engine: RuleEngine
+) -> None:
+    """Lines read while another tab is shown are indexed, but the Log tab's height (which lays
+    out the whole screen) is only updated once it is shown."""
+    log = tmp_path / "run.log"
+    lines, written = write_until_first_fk_error(log)
+    app = app_for(log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await eventually(pilot, lambda: lines_read(app) == written)
+        rows = app.query_one(LogLines)
+        assert rows.virtual_size.height == 0
+        await pilot.press("3")
+        await eventually(pilot, lambda: rows.virtual_size.height == written)
+        await pilot.press("1")
+        with log.open("ab") as handle:
+            handle.write(b"".join(lines[written:]))
+        await eventually(pilot, lambda: lines_read(app) == len(lines))
+        assert rows.virtual_size.height == written
+        await pilot.press("3")
+        await eventually(pilot, lambda: rows.virtual_size.height == len(lines))
+        shown = [rows.render_line(y).text for y in range(rows.size.height)]
+        assert shown[-1].split()[0] == str(len(lines))  # still following: the last line shows

@@ -20,6 +20,7 @@ from testtriage.core.ingest import CommandRun
 from testtriage.core.ingest.chunks import SourceSpec
 from testtriage.core.rules.engine import RuleEngine
 from testtriage.headless.summary import exit_code
+from testtriage.tui.collector import QuietCollector
 from testtriage.tui.commands import TriageCommands
 from testtriage.tui.export import ExportError, ExportRequest, write_report
 from testtriage.tui.ingest_worker import IngestControl, IngestPlan, run_ingest
@@ -85,6 +86,7 @@ class TriageApp(App[int]):
         self._control = IngestControl()
         self._held: list[LogItem] = []
         self._generation = 1
+        self._collector = QuietCollector()
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -102,10 +104,12 @@ class TriageApp(App[int]):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
+        self._collector.start()
         self._ingest()
 
     def on_unmount(self) -> None:
         self.stop_ingest()
+        self._collector.stop()
 
     @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
     def _ingest(self) -> None:
@@ -174,6 +178,8 @@ class TriageApp(App[int]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tests":
             self.call_after_refresh(self.query_one(TestsPane).sync, now=True)
+        elif event.pane.id == "log":
+            self.call_after_refresh(self.query_one(LogView).sync_rows)
 
     def on_tests_pane_finding_requested(self, message: TestsPane.FindingRequested) -> None:
         self.jump_to(message.finding_id)

@@ -5,48 +5,45 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.events import Resize
-from textual.widgets import DataTable
+from textual import events
 
 from testtriage.core.diagnosis import Finding
 from testtriage.render.common import CATEGORY_STYLE
 from testtriage.render.panes import clean, display_name, marker
-from testtriage.tui.widgets.table_fit import fit_columns
+from testtriage.tui.widgets.row_table import Column, RowTable
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("id", "", 4),
-    ("category", "category", 10),
-    ("title", "finding", 30),
-    ("count", "count", 5),
-    ("tests", "breaks", 10),
-)
-"""Key, label and width of each column; the title takes whatever width is left."""
+NARROW = 110
+"""Below this width the title takes nearly all the room left; above, the tests get some."""
 
 
-class FindingsTable(DataTable[Text]):
+def columns(tests_share: float) -> tuple[Column, ...]:
+    """The columns; the title and the tests share whatever width the others leave."""
+    return (
+        Column("id", "", 4),
+        Column("category", "category", 10),
+        Column("title", "finding", 30, share=1.0 - tests_share),
+        Column("count", "count", 5),
+        Column("tests", "breaks", 10, share=tests_share),
+    )
+
+
+class FindingsTable(RowTable):
     """Findings, blocking first. Rows are keyed by fingerprint so they update in place: the
     selection stays on its finding while counts grow and rows move."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(columns(0.3), id=id)
         self.border_title = "Findings"
         self._shown: dict[str, tuple[str, ...]] = {}
-        """Fingerprint -> the plain text of its cells, to touch only the cells that changed."""
+        """Fingerprint -> the plain text and style of its cells, to touch only changed rows."""
         self.pinned = False
         """The user chose a row: the cursor stays on its finding. Until then it stays on top,
         on the finding that matters most so far."""
 
-    def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(Text(label, style="bold"), key=key, width=width)
-
     @property
     def selected_key(self) -> str | None:
         """The fingerprint of the finding under the cursor."""
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return self.cursor_key
 
     def show(self, findings: Sequence[Finding]) -> None:
         """Make the rows match `findings`, in their order, changing only what changed."""
@@ -60,29 +57,19 @@ class FindingsTable(DataTable[Text]):
             plain = tuple(cell.plain + str(cell.style) for cell in cells)
             known = self._shown.get(key)
             if known is None:
-                self.add_row(*cells, key=key)
+                self.add_row(key, cells)
             elif known != plain:
-                for (column, _, _), cell, old, new in zip(
-                    COLUMNS, cells, known, plain, strict=True
-                ):
-                    if old != new:
-                        self.update_cell(key, column, cell)
+                self.update_row(key, cells)
             self._shown[key] = plain
-        order = {key: index for index, key in enumerate(wanted)}
-        current = [row.key.value for row in self.ordered_rows]
-        if current != list(wanted):
-            self._reorder(order)
+        if list(self.row_keys) != list(wanted):
+            self.reorder(wanted)
         if not self.pinned:
             if self.row_count and self.cursor_row != 0:
                 self.move_cursor(row=0, scroll=True)
-        elif selected in order:
+        elif selected in wanted:
             index = self.get_row_index(selected)
             if index != self.cursor_row:
                 self.move_cursor(row=index, scroll=True)
-
-    def _reorder(self, order: dict[str, int]) -> None:
-        ids = {self.get_cell(key, "id").plain: index for key, index in order.items()}
-        self.sort("id", key=lambda cell: ids.get(cell.plain, len(ids)))
 
     def select(self, fingerprint: str) -> bool:
         """Put the cursor on a finding (and keep it there); False if it is not shown."""
@@ -118,13 +105,13 @@ class FindingsTable(DataTable[Text]):
         self.pinned = True
         super().action_scroll_bottom()
 
-    def on_click(self) -> None:
+    def on_click(self, event: events.Click) -> None:
+        # Textual calls RowTable's own click handler after this one.
         self.pinned = True
 
-    def on_resize(self, event: Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         # The title takes most of the room; wide screens leave some for the test names.
-        tests_share = 0.05 if event.size.width < 110 else 0.3
-        fit_columns(self, event.size.width, {"title": 1.0 - tests_share, "tests": tests_share})
+        self.columns = columns(0.05 if event.size.width < NARROW else 0.3)
 
 
 def _cells(finding: Finding) -> tuple[Text, ...]:

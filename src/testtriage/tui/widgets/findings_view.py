@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable
 
 from testtriage.core.diagnosis import Finding
 from testtriage.tui.messages import RunSnapshot
 from testtriage.tui.widgets.finding_detail import EvidencePane, FixPane
 from testtriage.tui.widgets.findings_table import FindingsTable
+from testtriage.tui.widgets.row_table import RowTable
 
 DETAIL_INTERVAL = 1.0
 """While the run grows, the selected finding's panes are drawn again at most once a second
@@ -110,11 +110,11 @@ class FindingsView(Horizontal):
         self._detail_timer = None
         self._show_selected(now=True)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_row_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
         event.stop()
         self._show_selected()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
         finding = self.selected
         if finding is not None:

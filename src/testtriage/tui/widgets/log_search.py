@@ -300,7 +300,7 @@ class LogScanning(Widget):
     def _land(self, line: int) -> None:
         raise NotImplementedError
 
-    def _sync_rows(self) -> None:
+    def sync_rows(self) -> None:
         raise NotImplementedError
 
     def _rows_dropped(self, count: int) -> None:
@@ -343,7 +343,7 @@ class LogScanning(Widget):
         elif job.kind == "filter":
             if dropped:
                 self._rows_dropped(dropped)
-            self._sync_rows()
+            self.sync_rows()
             pending = self._pending_line
             if pending is not None and pending <= job.scanned_to:
                 self._pending_line = None

@@ -112,7 +112,7 @@ class LogView(LogScanning):
             self._restart_jobs()
         elif touched:
             self._ensure_scans()
-            self._sync_rows()
+            self.sync_rows()
         pending = self._pending_goto
         if pending is not None and pending[1] <= self._index_of(pending[0]).total_lines:
             self._pending_goto = None
@@ -314,7 +314,7 @@ class LogView(LogScanning):
         self._query.search_job = self._query.new_job("search")
         self._lines.forget_looks()
         self._ensure_scans()
-        self._sync_rows()
+        self.sync_rows()
         if not self.follow:
             if self._current.cursor is not None:
                 self._land(self._current.cursor)
@@ -384,9 +384,11 @@ class LogView(LogScanning):
         self._restart_jobs()
         self._status.refresh()
 
-    def _sync_rows(self) -> None:
+    def sync_rows(self) -> None:
+        """Take the height of the lines read so far (the app calls this as the tab is shown)."""
         rows = self.row_count
-        if self._lines.virtual_size.height != rows:
+        # A new height lays out the whole screen: a hidden tab waits until it is shown.
+        if self._lines.virtual_size.height != rows and self.display and self.is_on_screen:
             self._lines.virtual_size = Size(0, rows)
         if self.follow:
             self._scroll_end()

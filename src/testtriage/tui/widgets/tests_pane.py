@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.events import Resize
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from testtriage.core.diagnosis import FailedTest
 from testtriage.core.results import TestKey, TestResult
 from testtriage.render.panes import clean, display_name
 from testtriage.tui.messages import RunSnapshot
 from testtriage.tui.widgets.outcomes import duration_text, outcome_card, status_mark, tail
-from testtriage.tui.widgets.table_fit import fit_columns
+from testtriage.tui.widgets.row_table import Column, RowTable
 
 FILE_WIDTH = 20
 PASS_SECONDS = 0.008
@@ -33,12 +31,12 @@ each pass lays the table out and draws it again, UI time taken from reading the 
 CHECK_EVERY = 64
 """Tests visited between two looks at the clock."""
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("status", "", 1),
-    ("name", "test", 40),
-    ("file", "file", 20),
-    ("duration", "time", 7),
-    ("findings", "cause", 7),
+COLUMNS = (
+    Column("status", "", 1),
+    Column("name", "test", 40, share=1.0),
+    Column("file", "file", FILE_WIDTH),
+    Column("duration", "time", 7),
+    Column("findings", "cause", 7),
 )
 
 
@@ -60,13 +58,13 @@ def row_id(key: TestKey) -> str:
     return f"{key.file}\x1f{key.name}"
 
 
-class TestsTable(DataTable[Text]):
+class TestsTable(RowTable):
     """Tests in the order the runner reported them; rows are added as tests finish."""
 
     __test__ = False
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(COLUMNS, id=id)
         self.border_title = "Tests"
         self.rows_by_id: dict[str, TestRow] = {}
         self._sources: dict[str, tuple[TestResult | FailedTest, tuple[str, ...]]] = {}
@@ -79,10 +77,6 @@ class TestsTable(DataTable[Text]):
         self._first_failure: str | None = None
         self._placed = False
         """The cursor was put on the first failure (after that, it is the user's)."""
-
-    def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(Text(label, style="bold"), key=key, width=width)
 
     def show(self, snapshot: RunSnapshot, *, now: bool = False) -> None:
         """Bring the table up to `snapshot`: at once when `now` (or still empty), else soon."""
@@ -165,30 +159,16 @@ class TestsTable(DataTable[Text]):
         self.rows_by_id[key] = row
         if self._first_failure is None and row.status in ("failed", "error"):
             self._first_failure = key
-        cells: dict[str, Callable[[], Text]] = {
-            "status": lambda: status_mark(row.status),
-            "name": lambda: Text(
-                clean(display_name(row.key), 300), no_wrap=True, overflow="ellipsis"
-            ),
-            "file": lambda: Text(tail(clean(row.key.file), FILE_WIDTH), style="dim", no_wrap=True),
-            "duration": lambda: duration_text(row.duration_ms),
-            "findings": lambda: Text(" ".join(row.findings), style="bold red"),
-        }
-        if new or shown is None:
-            self.add_row(*(make() for make in cells.values()), key=key)
+        if not new and shown == row:
             return
-        # A test reported again (a summary line, a rerun) changes a cell or two at most:
-        # each update repaints the table, so only those are touched.
-        changed = {
-            "status": row.status != shown.status,
-            "name": row.key != shown.key,
-            "file": row.key != shown.key,
-            "duration": row.duration_ms != shown.duration_ms,
-            "findings": row.findings != shown.findings,
-        }
-        for column, make in cells.items():
-            if changed[column]:
-                self.update_cell(key, column, make())
+        cells = (
+            status_mark(row.status),
+            Text(clean(display_name(row.key), 300), no_wrap=True, overflow="ellipsis"),
+            Text(tail(clean(row.key.file), FILE_WIDTH), style="dim", no_wrap=True),
+            duration_text(row.duration_ms),
+            Text(" ".join(row.findings), style="bold red"),
+        )
+        self.add_row(key, cells)
 
     def _schedule_pass(self, delay: float = NEXT_PASS) -> None:
         if not self._pass_scheduled:
@@ -197,10 +177,8 @@ class TestsTable(DataTable[Text]):
 
     @property
     def selected(self) -> TestRow | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return self.rows_by_id.get(row_key.value or "")
+        key = self.cursor_key
+        return self.rows_by_id.get(key) if key is not None else None
 
     def first_failure(self) -> int | None:
         """The row of the first test shown failing."""
@@ -209,14 +187,11 @@ class TestsTable(DataTable[Text]):
         first = self.rows_by_id.get(self._first_failure)
         if first is not None and first.status in ("failed", "error"):
             return self.get_row_index(self._first_failure)
-        for index, row in enumerate(self.ordered_rows):  # it passed on a retry: look further
-            test = self.rows_by_id.get(row.key.value or "")
+        for index, key in enumerate(self.row_keys):  # it passed on a retry: look further
+            test = self.rows_by_id.get(key)
             if test is not None and test.status in ("failed", "error"):
                 return index
         return None
-
-    def on_resize(self, event: Resize) -> None:
-        fit_columns(self, event.size.width, {"name": 1.0})
 
 
 class TestsPane(Horizontal):
@@ -253,11 +228,11 @@ class TestsPane(Horizontal):
         table.show(self._snapshot, now=now)
         self._show_detail(table.selected)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_row_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
         event.stop()
         self._show_detail(self.query_one(TestsTable).selected)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
         row = self.query_one(TestsTable).selected
         if row is not None and row.findings:
