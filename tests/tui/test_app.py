@@ -327,3 +327,31 @@ async def test_a_large_run_fills_the_tests_table_over_several_short_passes(
         await eventually(pilot, lambda: table.selected is not None)
         assert table.selected is not None
         assert table.selected.status == "failed"
+
+
+async def test_two_digit_finding_ids_are_shown_whole(tmp_path: Path, engine: RuleEngine) -> None:
+    tables = ["users", "courses", "lessons", "jobs", "orgs", "teams", "files", "notes", "tags"]
+    tables += ["invites", "grades", "events"]
+    log = tmp_path / "test.log"
+    log.write_bytes(
+        b"".join(
+            orjson.dumps(
+                {
+                    "level": 50,
+                    "time": 1762101220134 + number,
+                    "err": f'insert or update on table "{table}" violates foreign key '
+                    f'constraint "{table}_owner_id_fkey"',
+                    "msg": "Failed to save",
+                }
+            )
+            + b"\n"
+            for number, table in enumerate(tables)
+        )
+    )
+    app = app_for(log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(FindingsTable)
+        await eventually(pilot, lambda: table.row_count == len(tables), what="12 findings")
+        shown = [table.render_line(y).text for y in range(1, table.row_count + 1)]
+        ids = sorted(int(line.split()[1].removeprefix("F")) for line in shown)
+        assert ids == list(range(1, len(tables) + 1))

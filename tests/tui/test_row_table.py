@@ -169,3 +169,18 @@ async def test_the_table_grows_without_laying_out_rows_it_does_not_show() -> Non
         assert table.virtual_size.height == 5001  # the header, then every row
         # Only what was on screen was drawn (and cached): nothing per row is kept but data.
         assert len(table._strips) <= table.size.height
+
+
+async def test_new_column_widths_redraw_every_row() -> None:
+    app = Host()
+    async with app.run_test(size=(30, 6)) as pilot:
+        table = await filled(pilot, 2)
+        table.add_row("wide", [Text("#12345"), Text("x"), Text("1×")])
+        await pilot.pause()
+        assert "#1… " in lines(app)[3]
+        table.set_columns([Column("id", "", 6), *COLUMNS[1:]])
+        await pilot.pause()
+        assert lines(app)[3].startswith(" #12345 ")
+        assert lines(app)[1].startswith(" #0      row")
+        with pytest.raises(ValueError, match="not which columns"):
+            table.set_columns(COLUMNS[:2])

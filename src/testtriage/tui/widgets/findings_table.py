@@ -14,12 +14,14 @@ from testtriage.tui.widgets.row_table import Column, RowTable
 
 NARROW = 110
 """Below this width the title takes nearly all the room left; above, the tests get some."""
+ID_WIDTH = 4
+"""`● F1`: the id column widens as the ids grow (`● F10`)."""
 
 
-def columns(tests_share: float) -> tuple[Column, ...]:
+def columns(tests_share: float, id_width: int = ID_WIDTH) -> tuple[Column, ...]:
     """The columns; the title and the tests share whatever width the others leave."""
     return (
-        Column("id", "", 4),
+        Column("id", "", id_width),
         Column("category", "category", 10),
         Column("title", "finding", 30, share=1.0 - tests_share),
         Column("count", "count", 5),
@@ -33,6 +35,8 @@ class FindingsTable(RowTable):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(columns(0.3), id=id)
+        self._tests_share = 0.3
+        self._id_width = ID_WIDTH
         self.border_title = "Findings"
         self._shown: dict[str, tuple[str, ...]] = {}
         """Fingerprint -> the plain text and style of its cells, to touch only changed rows."""
@@ -52,6 +56,10 @@ class FindingsTable(RowTable):
         for key in [key for key in self._shown if key not in wanted]:
             self.remove_row(key)
             del self._shown[key]
+        id_width = max([ID_WIDTH, *(len(finding.id) + 2 for finding in findings)])
+        if id_width != self._id_width:
+            self._id_width = id_width
+            self.set_columns(columns(self._tests_share, id_width))
         for key, finding in wanted.items():
             cells = _cells(finding)
             plain = tuple(cell.plain + str(cell.style) for cell in cells)
@@ -111,7 +119,8 @@ class FindingsTable(RowTable):
 
     def on_resize(self, event: events.Resize) -> None:
         # The title takes most of the room; wide screens leave some for the test names.
-        self.columns = columns(0.05 if event.size.width < NARROW else 0.3)
+        self._tests_share = 0.05 if event.size.width < NARROW else 0.3
+        self.set_columns(columns(self._tests_share, self._id_width))
 
 
 def _cells(finding: Finding) -> tuple[Text, ...]:

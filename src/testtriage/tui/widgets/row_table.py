@@ -188,6 +188,17 @@ class RowTable(ScrollView, can_focus=True):
         self._index = None
         self.refresh()
 
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Change the columns' widths or shares (the same columns, in the same order)."""
+        columns = tuple(columns)
+        if [column.key for column in columns] != [column.key for column in self.columns]:
+            raise ValueError("set_columns changes widths, not which columns there are")
+        if columns != self.columns:
+            self.columns = columns
+            self._header = None
+            self._resized()
+            self.refresh()
+
     def clear(self) -> None:
         self._keys.clear()
         self._cells.clear()
