@@ -18,16 +18,8 @@ from testtriage.core.rules.engine import RuleEngine
 from testtriage.core.session import Session, analyze
 from testtriage.core.state import RunState
 from testtriage.demo.replay import seed_log_path
-from testtriage.render.panes import (
-    Activity,
-    compact_log_line,
-    evidence_view,
-    fix_markdown,
-    header_line,
-    log_time,
-    short_frame,
-    verdict_line,
-)
+from testtriage.render.evidence import compact_log_line, evidence_view, log_time, short_frame
+from testtriage.render.panes import Activity, fix_markdown, header_line, verdict_line
 from testtriage.tui.ingest_worker import snapshot_of
 from testtriage.tui.widgets.finding_detail import fix_view, plain_text
 

@@ -13,13 +13,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from testtriage.core.diagnosis import Diagnosis, Finding
-from testtriage.render.panes import (
-    FIX_FIRST,
-    SURFACE_OF,
-    evidence_view,
-    fix_body_markdown,
-    fix_markdown,
-)
+from testtriage.render.evidence import evidence_view
+from testtriage.render.panes import FIX_FIRST, SURFACE_OF, fix_body_markdown, fix_markdown
 
 NO_FINDING = "No finding selected."
 
