@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
-from tui_harness import LABEL, SIZE, app_for, eventually, finished, fixed_clock, seed_lines
+from tui_harness import (
+    LABEL,
+    SIZE,
+    app_for,
+    eventually,
+    finished,
+    fixed_clock,
+    seed_lines,
+    until_finished,
+)
 
 from testtriage.core.diagnosis import Finding
 from testtriage.core.ingest import CommandRun
@@ -21,7 +30,9 @@ from testtriage.tui.messages import RunUpdated
 from testtriage.tui.widgets import findings_view
 from testtriage.tui.widgets.finding_detail import EvidencePane
 from testtriage.tui.widgets.findings_table import FindingsTable
+from testtriage.tui.widgets.findings_view import FindingsView
 from testtriage.tui.widgets.log_lines import LogLines
+from testtriage.tui.widgets.log_view import LogView
 from testtriage.tui.widgets.run_header import RunHeader
 from testtriage.tui.widgets.summary_bars import VerdictBar
 
@@ -357,3 +368,39 @@ async def test_the_log_tab_takes_the_lines_read_while_it_was_hidden(
         await eventually(pilot, lambda: rows.virtual_size.height == len(lines))
         shown = [rows.render_line(y).text for y in range(rows.size.height)]
         assert shown[-1].split()[0] == str(len(lines))  # still following: the last line shows
+
+
+def line_in_view(view: LogView, line: int) -> bool:
+    rows = view.query_one(LogLines)
+    row = view.row_of_line(line)
+    top = rows.scroll_offset.y
+    return row is not None and top <= row < top + rows.size.height
+
+
+async def test_opening_evidence_shows_its_line_in_a_log_tab_shown_late(
+    seed_log: Path, engine: RuleEngine
+) -> None:
+    """The Log tab takes its height as it is shown: a jump made at that moment is not cut
+    short by the height it had while hidden."""
+    app = app_for(seed_log, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_finished(pilot)
+        assert app.snapshot is not None
+        last = max(app.snapshot.diagnosis.findings, key=lambda f: f.evidence[0].location.line)
+        line = last.evidence[0].location.line
+        assert line > SIZE[1]  # below the first screenful
+        app.query_one(FindingsView).select(last)
+        await pilot.press("o")
+        view = app.query_one(LogView)
+        await eventually(pilot, lambda: line_in_view(view, line), what=f"line {line} in view")
+        await pilot.press("1")
+        with seed_log.open("ab") as handle:
+            handle.write(b"".join(b"filler line %d\n" % n for n in range(400)))
+        await eventually(pilot, lambda: view.last_line == line_count(seed_log))
+        app.action_show_tab("log")
+        view.goto(view.current_source, view.last_line - 5)  # as the app opens evidence
+        await eventually(pilot, lambda: line_in_view(view, view.last_line - 5))
+
+
+def line_count(path: Path) -> int:
+    return path.read_bytes().count(b"\n")

@@ -97,6 +97,12 @@ async def test_keys_move_the_cursor_and_enter_selects() -> None:
         await pilot.press("down", "down")
         assert table.cursor_row == 2
         assert app.highlighted[-1] == "r2"
+        await pilot.press("pagedown")  # a page turns: the view moves with the cursor
+        assert table.cursor_row == 6
+        assert lines(app)[1].startswith(" #4 ")
+        await pilot.press("pageup")
+        assert table.cursor_row == 2
+        assert lines(app)[1].startswith(" #0 ")
         await pilot.press("end")
         assert table.cursor_key == "r19"
         # The cursor's row is scrolled into view: it is the last line drawn.
@@ -184,3 +190,66 @@ async def test_new_column_widths_redraw_every_row() -> None:
         assert lines(app)[1].startswith(" #0      row")
         with pytest.raises(ValueError, match="not which columns"):
             table.set_columns(COLUMNS[:2])
+
+
+async def test_the_scrollbar_takes_its_width_from_the_flexible_column() -> None:
+    app = Host()
+    async with app.run_test(size=(30, 6)) as pilot:
+        table = await filled(pilot, 3)  # no scrollbar yet
+        for number in range(3, 20):
+            table.add_row(f"r{number}", row(number))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        shown = lines(app)
+        assert shown[0].split() == ["name", "count"]  # not cut to `coun`
+        assert all(line.rstrip().endswith("×") for line in shown[1:])
+
+
+async def test_rows_removed_at_the_end_leave_the_rest_drawn() -> None:
+    app = Host()
+    async with app.run_test(size=(30, 6)) as pilot:
+        table = await filled(pilot, 20)
+        table.focus()
+        await pilot.press("end")
+        for number in range(5, 20):
+            table.remove_row(f"r{number}")
+        await pilot.pause()
+        assert table.scroll_y == 0
+        assert [line.split()[0] for line in lines(app)[1:]] == ["#0", "#1", "#2", "#3", "#4"]
+
+
+async def test_a_removal_or_a_reorder_that_moves_the_cursor_says_so() -> None:
+    app = Host()
+    async with app.run_test(size=(30, 8)) as pilot:
+        table = await filled(pilot, 3)
+        table.move_cursor(row=2)
+        await pilot.pause()
+        app.highlighted.clear()
+        table.remove_row("r2")
+        await pilot.pause()
+        assert app.highlighted == ["r1"]
+        table.reorder(["r1", "r0"])
+        await pilot.pause()
+        assert app.highlighted == ["r1", "r0"]  # the cursor's position now holds r0
+
+
+async def test_a_failed_update_changes_nothing() -> None:
+    app = Host()
+    async with app.run_test(size=(30, 8)) as pilot:
+        table = await filled(pilot, 1)
+        with pytest.raises(KeyError):
+            table.update_row("ghost", row(9))
+        table.add_row("ghost", row(9))
+        await pilot.pause()
+        assert table.row_keys == ("r0", "ghost")
+
+
+async def test_tabs_in_a_cell_take_their_width() -> None:
+    app = Host()
+    async with app.run_test(size=(30, 6)) as pilot:
+        table = await filled(pilot, 0)
+        table.add_row("tab", [Text("#1"), Text("a\tb"), Text("1×")])
+        await pilot.pause()
+        assert all(len(line) == 30 for line in lines(app))
+        assert "\t" not in lines(app)[1]

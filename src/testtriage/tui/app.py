@@ -108,8 +108,10 @@ class TriageApp(App[int]):
         self._ingest()
 
     def on_unmount(self) -> None:
-        self.stop_ingest()
-        self._collector.stop()
+        try:
+            self.stop_ingest()
+        finally:
+            self._collector.stop()
 
     @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
     def _ingest(self) -> None:
@@ -179,7 +181,7 @@ class TriageApp(App[int]):
         if event.pane.id == "tests":
             self.call_after_refresh(self.query_one(TestsPane).sync, now=True)
         elif event.pane.id == "log":
-            self.call_after_refresh(self.query_one(LogView).sync_rows)
+            self.call_after_refresh(self.query_one(LogView).sync_rows, shown=True)
 
     def on_tests_pane_finding_requested(self, message: TestsPane.FindingRequested) -> None:
         self.jump_to(message.finding_id)

@@ -20,19 +20,24 @@ class QuietCollector:
 
     def __init__(self) -> None:
         self._saved: tuple[int, int, int] | None = None
+        self._froze = False
 
     def start(self) -> None:
         if self._saved is not None:
             return
         self._saved = gc.get_threshold()
-        gc.collect()
-        gc.freeze()
+        # Objects someone else froze stay theirs: unfreezing would thaw them too.
+        self._froze = gc.get_freeze_count() == 0
+        if self._froze:
+            gc.collect()
+            gc.freeze()
         gc.set_threshold(YOUNG_OBJECTS, OLDER_PASSES, OLDER_PASSES)
 
     def stop(self) -> None:
         """Put the collector back as it was (tests run many apps in one process)."""
         if self._saved is None:
             return
-        gc.unfreeze()
+        if self._froze:
+            gc.unfreeze()
         gc.set_threshold(*self._saved)
         self._saved = None

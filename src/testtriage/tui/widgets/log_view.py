@@ -362,6 +362,7 @@ class LogView(LogScanning):
 
     def _center(self, row: int | None) -> None:
         """Scroll so that `row` is in the middle of the view, unless it is already in view."""
+        self.sync_rows(shown=True)  # the scroll is bounded by the height
         height = max(1, self._lines.size.height)
         top = self._lines.scroll_offset.y
         if row is not None and not top <= row < top + height:
@@ -384,11 +385,12 @@ class LogView(LogScanning):
         self._restart_jobs()
         self._status.refresh()
 
-    def sync_rows(self) -> None:
-        """Take the height of the lines read so far (the app calls this as the tab is shown)."""
+    def sync_rows(self, *, shown: bool = False) -> None:
+        """Take the height of the lines read so far; `shown`: the tab is being shown (the app
+        says so as it switches to it, a jump to a line as it scrolls)."""
         rows = self.row_count
         # A new height lays out the whole screen: a hidden tab waits until it is shown.
-        if self._lines.virtual_size.height != rows and self.display and self.is_on_screen:
+        if self._lines.virtual_size.height != rows and (shown or self.is_on_screen):
             self._lines.virtual_size = Size(0, rows)
         if self.follow:
             self._scroll_end()

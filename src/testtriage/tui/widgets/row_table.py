@@ -159,10 +159,11 @@ class RowTable(ScrollView, can_focus=True):
             self._highlighted()
 
     def update_row(self, key: str, cells: Sequence[Text]) -> None:
+        index = self.get_row_index(key)
         self._check(cells)
         self._cells[key] = tuple(cells)
         self._strips.discard(key)
-        self._refresh_row(self.get_row_index(key))
+        self._refresh_row(index)
 
     def update_cell(self, key: str, column: str, cell: Text) -> None:
         cells = list(self._cells[key])
@@ -171,6 +172,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def remove_row(self, key: str) -> None:
         index = self.get_row_index(key)
+        under_cursor = self.cursor_key
         del self._keys[index]
         del self._cells[key]
         self._strips.discard(key)
@@ -178,15 +180,18 @@ class RowTable(ScrollView, can_focus=True):
         self._cursor = min(self._cursor, max(0, len(self._keys) - 1))
         self._resized()
         self.refresh()
+        self._highlight_if_moved(under_cursor)
 
     def reorder(self, keys: Iterable[str]) -> None:
         """Put the rows in the order of `keys` (which names every row once)."""
         ordered = list(keys)
         if sorted(ordered) != sorted(self._keys):
             raise ValueError("reorder needs every row's key once")
+        under_cursor = self.cursor_key
         self._keys = ordered
         self._index = None
         self.refresh()
+        self._highlight_if_moved(under_cursor)
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         """Change the columns' widths or shares (the same columns, in the same order)."""
@@ -244,6 +249,11 @@ class RowTable(ScrollView, can_focus=True):
             self._scroll_to_cursor()
         self._highlighted()
 
+    def _highlight_if_moved(self, before: str | None) -> None:
+        """Say so when another row came under the cursor (its row went, or rows moved)."""
+        if self.cursor_key != before:
+            self._highlighted()
+
     def _highlighted(self) -> None:
         key = self.cursor_key
         if key is not None:
@@ -264,10 +274,16 @@ class RowTable(ScrollView, can_focus=True):
         self.move_cursor(row=self._cursor + 1)
 
     def action_page_up(self) -> None:
-        self.move_cursor(row=self._cursor - max(1, self.scrollable_content_region.height - 2))
+        self._page(-1)
 
     def action_page_down(self) -> None:
-        self.move_cursor(row=self._cursor + max(1, self.scrollable_content_region.height - 2))
+        self._page(1)
+
+    def _page(self, direction: int) -> None:
+        """Turn a page: the view and the cursor move by a screenful less a row."""
+        step = direction * max(1, self.scrollable_content_region.height - 2)
+        self.scroll_to(y=round(self.scroll_y) + step, animate=False, immediate=True)
+        self.move_cursor(row=self._cursor + step)
 
     def action_scroll_top(self) -> None:
         self.move_cursor(row=0)
@@ -297,6 +313,10 @@ class RowTable(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._resized()
 
+    def watch_show_vertical_scrollbar(self) -> None:
+        # The scrollbar takes its width from the rows without resizing the table.
+        self._resized()
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
@@ -313,6 +333,10 @@ class RowTable(ScrollView, can_focus=True):
         size = Size(total, len(self._keys) + 1)
         if size != self.virtual_size:
             self.virtual_size = size
+            # Textual clamps the scroll at its next layout only if the sizes it compares
+            # differ; rows removed can leave the view past the end, drawing nothing.
+            if self.scroll_y > self.max_scroll_y:
+                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def _refresh_row(self, index: int) -> None:
         self.refresh_line(index + 1)
@@ -354,6 +378,7 @@ class RowTable(ScrollView, can_focus=True):
         pad = Segment(" " * PADDING)
         for cell, width in zip(cells, self._widths, strict=True):
             text = cell.split("\n")[0] if "\n" in cell.plain else cell.copy()
+            text.expand_tabs()
             text.truncate(width, overflow="ellipsis")
             room = width - text.cell_len
             if room > 0:
