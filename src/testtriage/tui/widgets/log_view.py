@@ -17,23 +17,9 @@ from textual.widgets import Input
 
 from testtriage.core.logfile import ChunkInfo, LineIndex, LogReader
 from testtriage.core.logscan import InvalidQuery, LineMatcher
-from testtriage.core.safety import neutralize
 from testtriage.tui.widgets.log_lines import LogLines, LogQueryInput, LogStatus
 from testtriage.tui.widgets.log_search import LogScanning
-
-
-class _Source:
-    """One source's index, reader and remembered current line."""
-
-    __slots__ = ("cursor", "index", "name", "notice", "path", "reader")
-
-    def __init__(self, name: str, path: str) -> None:
-        self.name = name
-        self.path = path
-        self.index = LineIndex()
-        self.reader = LogReader(path)
-        self.cursor: int | None = None
-        self.notice = ""
+from testtriage.tui.widgets.log_status import LogSource, status_line
 
 
 class LogView(LogScanning):
@@ -74,7 +60,7 @@ class LogView(LogScanning):
 
     def __init__(self, sources: Sequence[tuple[str, str]], *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
-        self._sources: dict[str, _Source] = {}
+        self._sources: dict[str, LogSource] = {}
         for name, path in sources:
             self._add_source(name, path)
         self._current = next(iter(self._sources.values()), None) or self._add_source("log", "")
@@ -370,8 +356,8 @@ class LogView(LogScanning):
 
     # Sources, rows and status.
 
-    def _add_source(self, name: str, path: str) -> _Source:
-        source = self._sources[name] = _Source(name, path)
+    def _add_source(self, name: str, path: str) -> LogSource:
+        source = self._sources[name] = LogSource(name, path)
         return source
 
     def _index_of(self, name: str) -> LineIndex:
@@ -406,29 +392,15 @@ class LogView(LogScanning):
             self._status.refresh()
 
     def status_text(self) -> Text:
-        """The status line, built from plain segments so nothing in it is read as markup."""
-        source = self._current
-        total = source.index.total_lines
-        status = Text(no_wrap=True, overflow="ellipsis")
+        """The status line under the lines."""
         bar = self._query_bar
-        if bar.display:
-            kind = "regex" if bar.regex else "text"
-            status.append(f" {bar.mode} ({kind}): enter applies, esc ", style="bold")
-            status.append("clears" if bar.mode == "filter" else "closes", style="bold")
-            status.append(", ctrl+r regex on/off │")
-        status.append(f" {neutralize(source.name)}", style="bold")
-        if len(self._sources) > 1:
-            position = list(self._sources).index(source.name) + 1
-            status.append(f" ({position}/{len(self._sources)})")
-        status.append(f" │ {total:,} lines │ ")
-        status.append("following" if self.follow else "paused", style="bold" if self.follow else "")
-        for part in self._query.describe(total):
-            status.append(f" │ {part}")
-        if self._lines.compact_json:
-            status.append(" │ json compact")
-        if not source.index.readable:
-            status.append(" │ lines read from a pipe are not kept", style="italic")
-        for note in (source.notice, source.reader.problem, self._message):
-            if note:
-                status.append(f" │ {neutralize(note)}", style="italic")
-        return status
+        names = list(self._sources)
+        return status_line(
+            self._current,
+            position=(names.index(self._current.name) + 1, len(names)),
+            follow=self.follow,
+            query=self._query.describe(self._current.index.total_lines),
+            compact_json=self._lines.compact_json,
+            typing=(bar.mode, bar.regex) if bar.display else None,
+            message=self._message,
+        )
