@@ -132,7 +132,7 @@ async def test_updates_reorders_and_removals_keep_keys_and_cursor_sound() -> Non
     app = Host()
     async with app.run_test(size=(30, 8)) as pilot:
         table = await filled(pilot, 3)
-        table.update_cell("r1", "name", Text("renamed"))
+        table.update_row("r1", [Text("#1"), Text("renamed"), Text("1×", justify="right")])
         table.reorder(["r2", "r1", "r0"])
         await pilot.pause()
         assert table.row_keys == ("r2", "r1", "r0")

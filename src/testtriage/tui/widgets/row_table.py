@@ -32,6 +32,7 @@ class Column:
     key: str
     label: str
     width: int
+    """The width of a fixed column (a flexible one's comes from its share)."""
     share: float = 0.0
     """When above 0, the column takes this share of the width the fixed columns leave."""
 
@@ -164,11 +165,6 @@ class RowTable(ScrollView, can_focus=True):
         self._cells[key] = tuple(cells)
         self._strips.discard(key)
         self._refresh_row(index)
-
-    def update_cell(self, key: str, column: str, cell: Text) -> None:
-        cells = list(self._cells[key])
-        cells[self._column_index(column)] = cell
-        self.update_row(key, cells)
 
     def remove_row(self, key: str) -> None:
         index = self.get_row_index(key)

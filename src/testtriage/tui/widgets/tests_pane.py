@@ -125,7 +125,7 @@ class TestsTable(RowTable):
                 result.message or (item.message if item else ""),
                 findings,
             )
-            self._put(row, known is None)
+            self._put(row)
             self._sources[row_id(key)] = (result, findings)
         self._resume = 0
         for item in snapshot.diagnosis.failed:
@@ -135,7 +135,7 @@ class TestsTable(RowTable):
             if known is not None and known[0] == item:
                 continue
             row = TestRow(item.key, "error", None, item.message, item.findings, item.kind.value)
-            self._put(row, known is None)
+            self._put(row)
             self._sources[row_id(item.key)] = (item, item.findings)
         if self._cycle is not snapshot:
             # A newer run state came during the passes: tests already visited may have changed.
@@ -153,13 +153,13 @@ class TestsTable(RowTable):
             # Once laid out, so that the row is scrolled into view.
             self.call_after_refresh(self.move_cursor, row=first, scroll=True)
 
-    def _put(self, row: TestRow, new: bool) -> None:
+    def _put(self, row: TestRow) -> None:
         key = row_id(row.key)
         shown = self.rows_by_id.get(key)
         self.rows_by_id[key] = row
         if self._first_failure is None and row.status in ("failed", "error"):
             self._first_failure = key
-        if not new and shown == row:
+        if shown == row:
             return
         cells = (
             status_mark(row.status),
